@@ -1,0 +1,180 @@
+"""Secrets in configs: masking for responses, values for log redaction, write-only merging."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import BaseModel, SecretStr
+from pydantic_core import to_jsonable_python
+
+MASK = "********"
+_SENSITIVE_HEADER = re.compile(r"auth|token|key|secret|cookie|password|session", re.I)
+
+
+def is_sensitive_header(name: str) -> bool:
+    return bool(_SENSITIVE_HEADER.search(name))
+
+
+def url_password(url: str) -> str | None:
+    try:
+        return urlsplit(url).password
+    except ValueError:
+        return None
+
+
+def replace_url_password(url: str, password: str) -> str:
+    """`scheme://user:pw@host/db` with `pw` replaced; URLs without a password are unchanged."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    userinfo, _, hostinfo = parts.netloc.rpartition("@")
+    user = userinfo.split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:{password}@{hostinfo}"))
+
+
+def redact_url(url: str) -> str:
+    """The URL as it may appear in a message: password masked, query string dropped."""
+    try:
+        parts = urlsplit(replace_url_password(url, "***"))
+    except ValueError:
+        return "<unparseable url>"
+    return urlunsplit(parts._replace(query="", fragment=""))
+
+
+def _extra(model: BaseModel, name: str) -> dict[str, Any]:
+    extra = type(model).model_fields[name].json_schema_extra
+    return extra if isinstance(extra, dict) else {}
+
+
+def _key(model: BaseModel, name: str) -> str:
+    return type(model).model_fields[name].alias or name
+
+
+def _mask(value: Any, extra: dict[str, Any]) -> Any:
+    if isinstance(value, BaseModel):
+        return mask_config(value, keep_type=True)
+    if isinstance(value, SecretStr):
+        return MASK
+    if isinstance(value, list):
+        return [_mask(v, {}) for v in value]
+    if isinstance(value, str) and extra.get("secret_url"):
+        return replace_url_password(value, MASK)
+    if isinstance(value, dict) and extra.get("secret_headers"):
+        return {k: MASK if is_sensitive_header(k) else v for k, v in value.items()}
+    if isinstance(value, dict):
+        return {k: _mask(v, {}) for k, v in value.items()}
+    return to_jsonable_python(value)
+
+
+def mask_config(model: BaseModel, *, keep_type: bool = False) -> dict[str, Any]:
+    """JSON-able config with every secret replaced by the mask (the top-level `type` left out)."""
+    out: dict[str, Any] = {}
+    for name in type(model).model_fields:
+        if name == "type" and not keep_type:
+            continue
+        out[_key(model, name)] = _mask(getattr(model, name), _extra(model, name))
+    return out
+
+
+Leaf = tuple[tuple[Any, ...], str, str]
+
+
+def _secret_leaves(model: BaseModel, path: tuple[Any, ...]) -> Iterator[Leaf]:
+    """(path of the raw-dict key, kind, secret value) for every secret in the model."""
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        extra = _extra(model, name)
+        key = (*path, _key(model, name))
+        if isinstance(value, SecretStr):
+            yield key, "secret", value.get_secret_value()
+        elif isinstance(value, str) and extra.get("secret_url"):
+            pw = url_password(value)
+            if pw:
+                yield key, "url", pw
+        elif isinstance(value, dict) and extra.get("secret_headers"):
+            for h, v in value.items():
+                if is_sensitive_header(h):
+                    yield (*key, h), "header", v
+        elif isinstance(value, BaseModel):
+            yield from _secret_leaves(value, key)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from _secret_leaves(item, (*key, i))
+
+
+def secret_values(model: BaseModel) -> list[str]:
+    """Every secret string in the config (URL passwords too), for redacting logs by value."""
+    return sorted({v for _, _, v in _secret_leaves(model, ()) if v}, key=len, reverse=True)
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    for value in secrets:
+        if len(value) >= 3:
+            text = text.replace(value, MASK)
+    return text
+
+
+def merge_masked(new_raw: dict[str, Any], old_model: BaseModel) -> dict[str, Any]:
+    """Keep old secrets where the client sent the mask back or omitted a secret field.
+
+    A nested object (e.g. `auth`) only inherits when it is present and keeps its `type`:
+    switching auth type must not carry a token over. Header secrets are kept only when the
+    header is sent back masked (omitting a header removes it).
+    """
+    merged: dict[str, Any] = _deep_copy(new_raw)
+    for path, kind, old_value in _secret_leaves(old_model, ()):
+        parent = _parent(merged, path, old_model)
+        if parent is None:
+            continue
+        key = path[-1]
+        current = parent.get(key)
+        if kind == "url":
+            if isinstance(current, str) and url_password(current) == MASK:
+                parent[key] = replace_url_password(current, old_value)
+        elif kind == "header":
+            if current == MASK:
+                parent[key] = old_value
+        elif current is None or current == MASK:
+            parent[key] = old_value
+    return merged
+
+
+def _deep_copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _deep_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_deep_copy(v) for v in value]
+    return value
+
+
+def _parent(raw: Any, path: tuple[Any, ...], old: Any) -> dict[str, Any] | None:
+    node, old_node = raw, old
+    for step in path[:-1]:
+        if isinstance(step, int):
+            if not isinstance(node, list) or step >= len(node):
+                return None
+            node, old_node = node[step], old_node[step]
+        else:
+            if not isinstance(node, dict) or step not in node:
+                return None
+            node = node[step]
+            old_node = old_node[step] if isinstance(old_node, dict) else getattr(
+                old_node, _attr(old_node, step), None
+            )
+        if isinstance(old_node, BaseModel) and "type" in type(old_node).model_fields:
+            old_type = getattr(old_node, "type", None)
+            if not isinstance(node, dict) or node.get("type", old_type) != old_type:
+                return None
+    return node if isinstance(node, dict) else None
+
+
+def _attr(model: Any, key: str) -> str:
+    fields: dict[str, Any] = type(model).model_fields
+    for name, info in fields.items():
+        if (info.alias or name) == key:
+            return name
+    return key

@@ -1,0 +1,109 @@
+"""Config registry, parsing errors, and secret masking/merging."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from syncjobs.errors import ConfigError
+from syncjobs.sync import (
+    DESTINATION_TYPES,
+    SOURCE_TYPES,
+    mask_config,
+    merge_masked,
+    parse_destination_config,
+    parse_source_config,
+    secret_values,
+)
+
+REST = {
+    "base_url": "https://api.example.com/v1",
+    "headers": {"X-Api-Token": "hdr-secret", "Accept": "application/json"},
+    "auth": {"type": "bearer", "token": "tok-secret"},
+    "entities": [
+        {
+            "name": "users",
+            "path": "/users",
+            "primary_key": "id",
+            "pagination": {"type": "cursor", "cursor_path": "meta.next"},
+            "incremental": {"cursor_field": "updated_at", "param": "since"},
+        }
+    ],
+}
+
+
+def test_unknown_type_lists_known_types() -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_source_config("ftp", {})
+    assert "known types: close, graphql, rest, sql, stripe" in str(err.value)
+    with pytest.raises(ConfigError) as err:
+        parse_destination_config("oracle", {})
+    assert "duckdb, postgresql, sqlite" in str(err.value)
+
+
+def test_unknown_field_is_named() -> None:
+    bad = json.loads(json.dumps(REST))
+    bad["entities"][0]["pagnation"] = {}
+    with pytest.raises(ConfigError) as err:
+        parse_source_config("rest", bad)
+    assert err.value.field == "config.entities.0.pagnation"
+    assert "remove it" in str(err.value)
+
+
+def test_missing_and_invalid_fields_are_named_without_values() -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_destination_config("postgresql", {"schema": "x"})
+    assert err.value.field == "config.url"
+    with pytest.raises(ConfigError) as err:
+        parse_source_config("rest", {**REST, "timeout": "sk_live_abc"})
+    assert err.value.field == "config.timeout"
+    assert "sk_live_abc" not in str(err.value)
+
+
+def test_every_type_has_a_schema_with_secrets_marked() -> None:
+    for registry in (SOURCE_TYPES, DESTINATION_TYPES):
+        for model in registry.values():
+            assert model.model_json_schema()["properties"]
+    stripe = json.dumps(SOURCE_TYPES["stripe"].model_json_schema())
+    assert '"secret": true' in stripe
+
+
+def test_mask_and_secret_values() -> None:
+    rest = parse_source_config("rest", REST)
+    masked = mask_config(rest)
+    text = json.dumps(masked)
+    assert "tok-secret" not in text and "hdr-secret" not in text
+    assert masked["auth"] == {"type": "bearer", "token": "********"}
+    assert masked["headers"]["Accept"] == "application/json"
+    assert set(secret_values(rest)) == {"tok-secret", "hdr-secret"}
+
+    pg = parse_destination_config("postgresql", {"url": "postgresql://bob:pw1@db:5432/x"})
+    assert mask_config(pg) == {"url": "postgresql://bob:********@db:5432/x", "schema": "public"}
+    assert secret_values(pg) == ["pw1"]
+    assert "pw1" not in repr(pg)
+
+
+def test_merge_masked_keeps_write_only_secrets() -> None:
+    rest = parse_source_config("rest", REST)
+    echoed = mask_config(rest)
+    echoed["timeout"] = 10
+    merged = merge_masked(echoed, rest)
+    again = parse_source_config("rest", merged)
+    assert secret_values(again) == secret_values(rest)
+    assert again.timeout == 10  # type: ignore[union-attr]
+
+    # Omitted secret keeps the old value; a changed auth type does not inherit it.
+    omitted = mask_config(rest)
+    del omitted["auth"]["token"]
+    assert merge_masked(omitted, rest)["auth"]["token"] == "tok-secret"
+    switched = mask_config(rest)
+    switched["auth"] = {"type": "basic", "username": "u"}
+    assert "token" not in merge_masked(switched, rest)["auth"]
+
+    stripe = parse_source_config("stripe", {"api_key": "sk_test_1"})
+    assert merge_masked({}, stripe)["api_key"] == "sk_test_1"
+    assert merge_masked({"api_key": "sk_new"}, stripe)["api_key"] == "sk_new"
+
+    pg = parse_destination_config("postgresql", {"url": "postgresql://bob:pw1@db/x"})
+    assert merge_masked(mask_config(pg), pg)["url"] == "postgresql://bob:pw1@db/x"

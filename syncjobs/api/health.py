@@ -1,0 +1,31 @@
+"""GET /health: the metadata DB is reachable, and what the engine is doing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from syncjobs import __version__
+from syncjobs.api.deps import Ctx
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health", responses={503: {"description": "the metadata DB is unreachable"}})
+async def health(ctx: Ctx) -> JSONResponse:
+    body: dict[str, Any] = {"version": __version__, "engine_mode": ctx.settings.engine}
+    try:
+        await run_in_threadpool(ctx.db.ping)
+        body["database"] = "ok"
+    except Exception as exc:
+        body["database"] = f"unreachable ({type(exc).__name__})"
+    engine = ctx.engine
+    body["engine"] = engine.status() if engine is not None and hasattr(engine, "status") else (
+        "external" if ctx.settings.engine == "inngest" else "not started"
+    )
+    ok = body["database"] == "ok"
+    body["status"] = "ok" if ok else "unavailable"
+    return JSONResponse(body, status_code=200 if ok else 503)

@@ -1,0 +1,140 @@
+"""Request and response bodies of the API (snake_case; unknown fields refused)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Entity = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class WorkspaceIn(In):
+    name: Name
+
+
+class WorkspaceCreated(BaseModel):
+    id: str
+    name: str
+    api_key: str = Field(description="shown once; store it now")
+
+
+class ConnectorIn(In):
+    name: Name
+    type: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+class ConnectorPatch(In):
+    name: Name | None = None
+    config: dict[str, Any] | None = Field(
+        None, description="a masked secret sent back unchanged keeps the stored one"
+    )
+
+
+class ConnectorOut(BaseModel):
+    id: str
+    name: str
+    type: str
+    config: dict[str, Any] = Field(description="secret fields masked")
+    created_at: datetime
+    updated_at: datetime
+
+
+class CheckOut(BaseModel):
+    ok: bool
+    message: str
+    code: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class EntityOut(BaseModel):
+    name: str
+    primary_key: list[str] | None = None
+
+
+class Schedule(In):
+    cron: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    timezone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = "UTC"
+
+
+SyncMode = Literal["full", "incremental"]
+MissedRuns = Literal["run_once", "skip"]
+Prefix = Annotated[str, StringConstraints(max_length=60, pattern=r"^[A-Za-z0-9_]*$")]
+
+
+class JobIn(In):
+    name: Name
+    source_id: Id
+    destination_id: Id
+    entities: list[Entity] = Field(default_factory=list, max_length=1000,
+                                   description="empty means all")
+    sync_mode: SyncMode = "full"
+    schedule: Schedule | None = None
+    enabled: bool = True
+    missed_runs: MissedRuns = "run_once"
+    table_prefix: Prefix | None = Field(None, description="defaults to the source's name")
+
+
+class JobPatch(In):
+    name: Name | None = None
+    source_id: Id | None = None
+    destination_id: Id | None = None
+    entities: list[Entity] | None = Field(None, max_length=1000)
+    sync_mode: SyncMode | None = None
+    schedule: Schedule | None = None
+    enabled: bool | None = None
+    missed_runs: MissedRuns | None = None
+    table_prefix: Prefix | None = None
+
+
+class ScheduleOut(BaseModel):
+    cron: str
+    timezone: str
+    description: str | None = None
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+
+
+class JobOut(BaseModel):
+    id: str
+    name: str
+    source_id: str
+    destination_id: str
+    entities: list[str]
+    sync_mode: str
+    table_prefix: str | None
+    schedule: ScheduleOut | None
+    enabled: bool
+    missed_runs: str
+    next_run_at: datetime | None
+    last_run_at: datetime | None
+    last_success_at: datetime | None
+    last_error: ErrorInfo | None
+    run_count: int
+    created_at: datetime
+    updated_at: datetime
+    last_execution: dict[str, Any] | None = None
+
+
+class FireTime(BaseModel):
+    utc: datetime
+    local: datetime
+
+
+class ScheduleTimes(BaseModel):
+    cron: str
+    timezone: str
+    description: str | None
+    enabled: bool
+    next: list[FireTime]

@@ -1,0 +1,34 @@
+"""AppContext: what the API, the dashboard and the CLI share, built once at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from syncjobs.settings import Settings
+from syncjobs.store import Cipher, Database, load_cipher
+from syncjobs.store.types import utcnow
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    db: Database
+    cipher: Cipher
+    # The Inngest client and the embedded engine, when there are ones.
+    inngest: Any = None
+    engine: Any = None
+    # Injected in tests that need to move time (scheduling).
+    clock: Callable[[], datetime] = utcnow
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, settings: Settings) -> AppContext:
+        secret_keys = settings.secret_keys.get_secret_value() if settings.secret_keys else None
+        return cls(
+            settings=settings,
+            db=Database(settings.metadata_url),
+            cipher=load_cipher(secret_keys, settings.key_file),
+        )

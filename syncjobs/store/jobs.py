@@ -1,0 +1,88 @@
+"""Sync jobs: the rows the API edits and the scheduler reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from syncjobs.errors import ConflictError, NotFoundError
+from syncjobs.store.models import Execution, SyncJob, new_id
+
+EDITABLE = {
+    "name", "source_id", "destination_id", "entities", "sync_mode", "table_prefix",
+    "cron", "timezone", "enabled", "missed_runs", "next_run_at",
+}
+
+
+def create(session: Session, workspace_id: str, **fields: Any) -> SyncJob:
+    job = SyncJob(id=new_id("job"), workspace_id=workspace_id, **_only_editable(fields))
+    session.add(job)
+    _flush_unique(session, job.name)
+    return job
+
+
+def get(session: Session, workspace_id: str, job_id: str, *, for_update: bool = False) -> SyncJob:
+    query = sa.select(SyncJob).where(SyncJob.id == job_id)
+    if for_update:
+        query = query.with_for_update()
+    job = session.scalars(query).first()
+    if job is None or job.workspace_id != workspace_id:
+        raise NotFoundError(f"sync job {job_id!r} not found in this workspace")
+    return job
+
+
+def list_(session: Session, workspace_id: str) -> list[SyncJob]:
+    query = sa.select(SyncJob).where(SyncJob.workspace_id == workspace_id)
+    return list(session.scalars(query.order_by(SyncJob.created_at)))
+
+
+def update(session: Session, job: SyncJob, **fields: Any) -> SyncJob:
+    for key, value in _only_editable(fields).items():
+        setattr(job, key, value)
+    _flush_unique(session, job.name)
+    return job
+
+
+def delete(session: Session, job: SyncJob) -> None:
+    """Delete the job; its executions, logs and state go with it (ON DELETE CASCADE)."""
+    session.execute(sa.delete(Execution).where(Execution.job_id == job.id))
+    session.delete(job)
+    session.flush()
+
+
+def last_executions(session: Session, job_ids: list[str]) -> dict[str, Execution]:
+    """The newest execution of each job, in one query."""
+    if not job_ids:
+        return {}
+    newest = (
+        sa.select(Execution.job_id, sa.func.max(Execution.queued_at).label("queued_at"))
+        .where(Execution.job_id.in_(job_ids))
+        .group_by(Execution.job_id)
+        .subquery()
+    )
+    query = sa.select(Execution).join(
+        newest,
+        sa.and_(Execution.job_id == newest.c.job_id, Execution.queued_at == newest.c.queued_at),
+    )
+    return {row.job_id: row for row in session.scalars(query)}
+
+
+def _only_editable(fields: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - EDITABLE
+    if unknown:
+        raise ValueError(f"not editable sync job fields: {sorted(unknown)}")
+    return fields
+
+
+def _flush_unique(session: Session, name: str) -> None:
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise ConflictError(
+            f"a sync job named {name!r} already exists in this workspace",
+            hint="choose another name",
+        ) from None

@@ -1,0 +1,164 @@
+"""Executes queue items: calls /api/inngest under concurrency slots, applies answers."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import httpx
+
+from . import lease, protocol, queue
+from . import schema as t
+from .config import EngineConfig
+from .db import Database
+from .ids import loads
+from .outcomes import Applied, apply_outcome
+from .registry import FunctionDef
+from .state import RunContext, finish_run, load_context
+
+log = logging.getLogger(__name__)
+
+
+class Runner:
+    """The in-flight side of the engine: which items run now and which slots they hold."""
+
+    def __init__(
+        self,
+        db: Database,
+        config: EngineConfig,
+        http: httpx.AsyncClient,
+        functions: Callable[[], Mapping[str, FunctionDef]],
+        wake: Callable[[], None],
+    ) -> None:
+        self.db = db
+        self.config = config
+        self.http = http
+        self.functions = functions
+        self.wake = wake
+        self.inflight: set[int] = set()
+        self.slots: collections.Counter[str] = collections.Counter()
+        self.tasks: set[asyncio.Task[None]] = set()
+        self._run_locks: dict[str, asyncio.Lock] = {}
+        # Figures for the benchmark: seconds spent in protocol calls and in DB writes.
+        self.timings: dict[str, float] = collections.defaultdict(float)
+
+    def is_full(self) -> bool:
+        return len(self.inflight) >= self.config.max_inflight
+
+    def try_dispatch(self, item: queue.Item) -> bool:
+        """Start executing `item` if it is not in flight and its slots are free."""
+        slots = [(k, int(limit)) for k, limit in loads(item.concurrency)]
+        if item.id in self.inflight or any(self.slots[k] >= limit for k, limit in slots):
+            return False
+        self.inflight.add(item.id)
+        for key, _ in slots:
+            self.slots[key] += 1
+        task = asyncio.create_task(self._execute(item, [k for k, _ in slots]))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return True
+
+    async def _execute(self, item: queue.Item, slots: list[str]) -> None:
+        current: queue.Item | None = item
+        try:
+            while current is not None:
+                nxt = await self._execute_one(current)
+                self.inflight.discard(current.id)
+                current = None
+                if nxt and nxt[0].id not in self.inflight:
+                    # Keep the run going in this task (and its slots): no poll in between.
+                    current = nxt[0]
+                    self.inflight.add(current.id)
+                if nxt and len(nxt) > 1:
+                    self.wake()
+        except lease.LeaseLost as exc:
+            log.warning("%s; call result dropped, the new holder will redo it", exc)
+        except Exception:
+            log.exception("engine error while executing queue item %s", item.id)
+        finally:
+            if current is not None:
+                self.inflight.discard(current.id)
+            self.inflight.discard(item.id)
+            for key in slots:
+                self.slots[key] -= 1
+                if self.slots[key] <= 0:
+                    del self.slots[key]
+            self.wake()
+
+    async def _execute_one(self, item: queue.Item) -> tuple[queue.Item, ...]:
+        def load(conn: Any) -> RunContext | None:
+            if queue.get(conn, item.id) is None:
+                return None  # already handled, or its run was cancelled
+            return load_context(conn, item.run_id)
+
+        run = await self.db.run(load)
+        if run is None or run.status in t.TERMINAL:
+            return ()
+        fns = self.functions()
+        fn = fns.get(run.function_id)
+        if fn is None:
+            await self._fail_unknown(item, run)
+            return ()
+        request = protocol.CallRequest(
+            function_id=fn.id,
+            step_id=item.step_id,
+            run_id=run.id,
+            attempt=item.attempt,
+            max_attempts=fn.max_attempts,
+            event=run.event,
+            steps=run.steps,
+            stack=run.stack,
+            disable_immediate=run.disable_immediate,
+        )
+        started_ms = self.config.now_ms()
+        url = protocol.call_url(self.config.app_url, self.config.serve_path, fn.id, item.step_id)
+        outcome = await protocol.call_function(
+            self.http, url, request, signing_key=self.config.signing_key
+        )
+        self.timings["protocol_s"] += outcome.elapsed
+        self.timings["calls"] += 1
+
+        def apply(conn: Any) -> Applied:
+            lease.check(conn, self.config.worker_id)
+            return apply_outcome(
+                conn,
+                fns,
+                item,
+                outcome,
+                started_ms=started_ms,
+                now_ms=self.config.now_ms(),
+                backoff_scale=self.config.backoff_scale,
+            )
+
+        lock = self._run_locks.setdefault(run.id, asyncio.Lock())
+        async with lock:
+            began = time.perf_counter()
+            applied = await self.db.run(apply)
+            self.timings["db_write_s"] += time.perf_counter() - began
+        if applied.status in t.TERMINAL:
+            self._run_locks.pop(run.id, None)
+            self.wake()  # a finished run may have emitted an event or ended a parent's wait
+        return applied.due_calls
+
+    async def _fail_unknown(self, item: queue.Item, run: RunContext) -> None:
+        error = {
+            "name": "FunctionNotFound",
+            "message": f"function {run.function_id!r} is no longer registered by the app",
+            "stack": None,
+        }
+
+        def fail(conn: Any) -> None:
+            lease.check(conn, self.config.worker_id)
+            fresh = load_context(conn, run.id)
+            if fresh is not None and fresh.status not in t.TERMINAL:
+                finish_run(conn, fresh, "failed", self.config.now_ms(), error=error)
+
+        await self.db.run(fail)
+
+    async def drain(self, timeout: float) -> None:
+        if self.tasks:
+            await asyncio.wait(set(self.tasks), timeout=timeout)

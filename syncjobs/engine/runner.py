@@ -6,7 +6,7 @@ import asyncio
 import collections
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
 import httpx
@@ -57,10 +57,13 @@ class Runner:
         self.inflight.add(item.id)
         for key, _ in slots:
             self.slots[key] += 1
-        task = asyncio.create_task(self._execute(item, [k for k, _ in slots]))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        self._spawn(self._execute(item, [k for k, _ in slots]))
         return True
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self.tasks.add(task)  # a reference, so the task is not collected mid-flight
+        task.add_done_callback(self.tasks.discard)
 
     async def _execute(self, item: queue.Item, slots: list[str]) -> None:
         current: queue.Item | None = item
@@ -159,6 +162,7 @@ class Runner:
 
         await self.db.run(fail)
 
-    async def drain(self, timeout: float) -> None:
+    async def drain(self, seconds: float) -> None:
+        """Let calls in flight finish (up to `seconds`) so their results are kept."""
         if self.tasks:
-            await asyncio.wait(set(self.tasks), timeout=timeout)
+            await asyncio.wait(set(self.tasks), timeout=seconds)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import socket
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import inngest
@@ -56,7 +57,8 @@ class EngineHarness:
         return self._engine
 
     def client(self, app_id: str = "test-app", **kwargs: Any) -> inngest.Inngest:
-        return inngest.Inngest(app_id=app_id, **{**client_kwargs(self.base_url), **kwargs})
+        kw = client_kwargs(self.base_url, signing_key=self.config.signing_key)
+        return inngest.Inngest(app_id=app_id, **{**kw, **kwargs})
 
     @contextlib.asynccontextmanager
     async def serve(
@@ -79,7 +81,7 @@ class EngineHarness:
         try:
             await engine.start()
             await engine.sync()
-            await self._until(lambda: engine.is_leader, 10.0, "the engine never took the lease")
+            await self.eventually(lambda: engine.is_leader, 10.0, "the engine never took the lease")
             yield self
         finally:
             await engine.stop()
@@ -105,7 +107,7 @@ class EngineHarness:
         views = [await self.engine.get_run(i) for i in ids]
         return [v for v in views if v is not None]
 
-    async def wait_run(self, run_id: str, timeout: float = 15.0) -> RunView:
+    async def wait_run(self, run_id: str, within: float = 15.0) -> RunView:
         """The run once it is completed, failed or cancelled."""
         found: list[RunView] = []
 
@@ -116,7 +118,21 @@ class EngineHarness:
                 return True
             return False
 
-        await self._until_async(done, timeout, f"run {run_id} did not finish")
+        await self.eventually(done, within, f"run {run_id} did not finish")
+        return found[0]
+
+    async def run_for_event(
+        self, event_id: str, *, function_id: str | None = None, within: float = 15.0
+    ) -> RunView:
+        """The (first) run `event_id` started, once it exists, in whatever state."""
+        found: list[RunView] = []
+
+        async def started() -> bool:
+            runs = await self.runs_for_event(event_id)
+            found[:] = [r for r in runs if function_id is None or r.function_id == function_id]
+            return bool(found)
+
+        await self.eventually(started, within, f"event {event_id} started no run")
         return found[0]
 
     async def run_to_completion(
@@ -124,33 +140,25 @@ class EngineHarness:
         event: inngest.Event | Mapping[str, Any],
         *,
         function_id: str | None = None,
-        timeout: float = 15.0,
+        within: float = 15.0,
     ) -> RunView:
         """Send `event` and return the run it started (of `function_id`), once it ended."""
         event_id = await self.send(event)
-        found: list[RunView] = []
-
-        async def started() -> bool:
-            runs = await self.runs_for_event(event_id)
-            runs = [r for r in runs if function_id is None or r.function_id == function_id]
-            found[:] = runs
-            return bool(runs)
-
-        await self._until_async(started, timeout, f"event {event_id} started no run")
-        return await self.wait_run(found[0].id, timeout)
-
-    async def _until(self, check: Any, timeout: float, message: str) -> None:
-        async def wrapped() -> bool:
-            return bool(check())
-
-        await self._until_async(wrapped, timeout, message)
+        run = await self.run_for_event(event_id, function_id=function_id, within=within)
+        return await self.wait_run(run.id, within)
 
     @staticmethod
-    async def _until_async(check: Any, timeout: float, message: str) -> None:
-        deadline = time.monotonic() + timeout
-        while not await check():
+    async def eventually(
+        check: Callable[[], bool | Awaitable[bool]], within: float = 10.0, message: str = ""
+    ) -> None:
+        """Poll `check` (sync or async) until it holds; TimeoutError after `within` s."""
+        deadline = time.monotonic() + within
+        while True:
+            result = check()
+            if await result if inspect.isawaitable(result) else result:
+                return
             if time.monotonic() > deadline:
-                raise TimeoutError(message)
+                raise TimeoutError(message or f"condition not met within {within}s")
             await asyncio.sleep(0.02)
 
 

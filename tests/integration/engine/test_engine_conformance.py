@@ -121,9 +121,7 @@ async def test_send_event_fans_out_to_other_functions(harness: EngineHarness) ->
     async with harness.serve(client, [parent, child]):
         run = await harness.run_to_completion({"name": "t/fan", "data": {}})
         assert (run.status, run.output) == ("completed", 3)
-        deadline = time.monotonic() + 10
-        while len(seen) < 3 and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
+        await harness.eventually(lambda: len(seen) >= 3, 10)
     assert sorted(seen) == [0, 1, 2]
 
 
@@ -137,9 +135,7 @@ async def test_client_send_reaches_the_engine(harness: EngineHarness) -> None:
 
     async with harness.serve(client, [hello]):
         (event_id,) = await client.send(inngest.Event(name="t/hello", data={"who": "ann"}))
-        deadline = time.monotonic() + 10
-        while not got and time.monotonic() < deadline:
-            await asyncio.sleep(0.02)
+        await harness.eventually(lambda: bool(got), 10)
         runs = await harness.runs_for_event(event_id)
     assert got == ["ann"]
     assert runs[0].event["id"] == event_id
@@ -325,9 +321,7 @@ async def test_failure_runs_on_failure_handler_with_function_failed_event(
 
     async with harness.serve(client, [fails]):
         run = await harness.run_to_completion({"name": "t/fail", "data": {"k": 1}})
-        deadline = time.monotonic() + 10
-        while not failures and time.monotonic() < deadline:
-            await asyncio.sleep(0.02)
+        await harness.eventually(lambda: bool(failures), 10)
     assert run.status == "failed"
     (data,) = failures
     assert data["function_id"] == "test-app-fails"

@@ -10,17 +10,35 @@ from syncjobs.sync.configs import (
     parse_destination_config,
     parse_source_config,
 )
+from syncjobs.sync.executor import (
+    abort,
+    check_destination,
+    check_source,
+    drop_stale_staging,
+    list_entities,
+    run_chunk,
+)
+from syncjobs.sync.request import ChunkResult, EntityInfo, SyncRequest
 from syncjobs.sync.secrets import mask_config, merge_masked, redact_url, secret_values
 
 __all__ = [
     "DESTINATION_TYPES",
     "SOURCE_TYPES",
+    "ChunkResult",
     "DestinationConfig",
+    "EntityInfo",
     "SourceConfig",
+    "SyncRequest",
+    "abort",
+    "check_destination",
+    "check_source",
+    "drop_stale_staging",
+    "list_entities",
     "mask_config",
     "merge_masked",
     "parse_destination_config",
     "parse_source_config",
     "redact_url",
+    "run_chunk",
     "secret_values",
 ]

@@ -6,42 +6,69 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import inngest.fast_api
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from syncjobs import __version__
-from syncjobs.api import connectors, errors, health, jobs, limits, workspaces
+from syncjobs.api import connectors, errors, executions, health, jobs, limits, workspaces
+from syncjobs.api.deps import require_admin
 from syncjobs.context import AppContext
+from syncjobs.engine import EmbeddedEngine, EngineConfig, runs_router
+from syncjobs.functions import build_functions
+from syncjobs.functions.client import app_url, make_client
 from syncjobs.settings import Settings
 from syncjobs.store import migrate
 
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None, *, ctx: AppContext | None = None,
-               migrate_on_start: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, ctx: AppContext | None = None,
+    migrate_on_start: bool = True, start_engine: bool = True,
+) -> FastAPI:
+    """The whole service; `start_engine=False` serves the API without running functions."""
     settings = settings or (ctx.settings if ctx else Settings())
     ctx = ctx or AppContext.build(settings)
-
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        if migrate_on_start:
-            await run_in_threadpool(migrate, ctx.db.engine)
-        try:
-            yield
-        finally:
-            ctx.db.dispose()
-
     app = FastAPI(
-        title="syncjobs", version=__version__, lifespan=lifespan,
+        title="syncjobs", version=__version__, lifespan=_lifespan(ctx, migrate_on_start,
+                                                                   start_engine),
         description="Scheduled data syncs, orchestrated as Inngest functions.",
     )
     app.state.ctx = ctx
     errors.install(app)
     app.add_middleware(limits.RequestGuard)
-    app.include_router(health.router)
-    app.include_router(workspaces.router)
-    app.include_router(connectors.sources_router)
-    app.include_router(connectors.destinations_router)
-    app.include_router(jobs.router)
+    for router in (health.router, workspaces.router, connectors.sources_router,
+                   connectors.destinations_router, jobs.router, executions.router):
+        app.include_router(router)
+
+    ctx.inngest = make_client(settings)
+    inngest.fast_api.serve(app, ctx.inngest, build_functions(ctx.inngest, ctx),
+                           serve_origin=settings.public_url)
+    if settings.engine == "embedded":
+        engine = EmbeddedEngine(EngineConfig(
+            database_url=settings.metadata_url, app_url=app_url(settings),
+            backoff_scale=settings.engine_backoff_scale, clock=ctx.clock,
+        ), app=app)
+        app.include_router(engine.router(), include_in_schema=False)
+        app.include_router(runs_router(engine, require_admin))
+        ctx.engine = engine
     return app
+
+
+def _lifespan(ctx: AppContext, migrate_on_start: bool, start_engine: bool):  # type: ignore[no-untyped-def]
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if migrate_on_start:
+            await run_in_threadpool(migrate, ctx.db.engine)
+        engine: EmbeddedEngine | None = ctx.engine
+        if engine is not None and start_engine:
+            await engine.start()
+        try:
+            yield
+        finally:
+            if engine is not None and start_engine:
+                await engine.stop()
+            ctx.db.dispose()
+
+    return lifespan

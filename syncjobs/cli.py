@@ -33,11 +33,13 @@ def build_settings(home: Path | None = None, database_url: str | None = None,
 
 def migrate_all(settings: Settings) -> None:
     """Apply every migration: the store's, then the engine's."""
+    from syncjobs.engine import migrate as migrate_engine
     from syncjobs.store import Database, migrate
 
     db = Database(settings.metadata_url)
     try:
         migrate(db.engine)
+        migrate_engine(db.engine)
     finally:
         db.dispose()
 

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     schedule_jitter_seconds: int = Field(0, ge=0, description="random delay before scheduled runs")
     heartbeat_timeout_seconds: int = Field(600, ge=5, description="silence before `abandoned`")
     max_log_lines: int = Field(10_000, ge=10, description="log lines kept per execution")
+    cancel_grace_seconds: float = Field(10.0, ge=0, description="wait before forcing a cancel")
     chunk_records: int = Field(50_000, ge=1, description="records per sync chunk at most")
     chunk_seconds: float = Field(30.0, gt=0, description="seconds per sync chunk at most")
     # Scales the engine's retry backoff (1.0 = Inngest's 15 s, 30 s, 1 min...).

@@ -106,7 +106,7 @@ def make_router(kind: str) -> APIRouter:
         async def list_entities(item_id: str, ws: WorkspaceId, ctx: Ctx) -> list[EntityOut]:
             with ctx.db.session() as session:
                 config = load(connectors.get(session, model, ws, item_id), ctx.cipher, parse)
-            found = await run_in_threadpool(sync.list_entities, config)
+            found = await run_in_threadpool(sync.list_entities, config)  # type: ignore[arg-type]
             return [EntityOut(name=e.name, primary_key=e.primary_key) for e in found]
 
     return router

@@ -23,9 +23,12 @@ async def health(ctx: Ctx) -> JSONResponse:
     except Exception as exc:
         body["database"] = f"unreachable ({type(exc).__name__})"
     engine = ctx.engine
-    body["engine"] = engine.status() if engine is not None and hasattr(engine, "status") else (
-        "external" if ctx.settings.engine == "inngest" else "not started"
-    )
+    if engine is None:
+        body["engine"] = {"mode": "inngest", "state": "driven by the Inngest server"}
+    else:
+        body["engine"] = {"mode": "embedded", "leader": bool(engine.is_leader),
+                          "state": "running" if engine.is_leader else "standby",
+                          "functions": len(engine.functions)}
     ok = body["database"] == "ok"
     body["status"] = "ok" if ok else "unavailable"
     return JSONResponse(body, status_code=200 if ok else 503)

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query, Response, status
 from sqlalchemy.orm import Session
 
 from syncjobs import schedule, sync
-from syncjobs.api.connectors import load
 from syncjobs.api.deps import Ctx, DbSession, WorkspaceId
 from syncjobs.api.schemas import (
     FireTime,
@@ -22,7 +21,8 @@ from syncjobs.api.schemas import (
 )
 from syncjobs.context import AppContext
 from syncjobs.errors import ConfigError, ConnectorError, NotFoundError
-from syncjobs.store import connectors, jobs
+from syncjobs.functions import events
+from syncjobs.store import connectors, executions, jobs
 from syncjobs.store.models import Destination, Execution, Source, SyncJob
 
 router = APIRouter(prefix="/api/workspaces/{ws}/sync-jobs", tags=["sync-jobs"])
@@ -84,8 +84,8 @@ def _check_entities(ctx: AppContext, source: Source, entities: list[str]) -> Non
     if not entities:
         return
     try:
-        offered = {e.name for e in sync.list_entities(load(source, ctx.cipher,
-                                                             sync.parse_source_config))}
+        config = sync.parse_source_config(source.type, connectors.config_of(source, ctx.cipher))
+        offered = {e.name for e in sync.list_entities(config)}
     except ConnectorError:
         return  # unreachable now: the run will report it; creation need not wait for it
     unknown = [e for e in entities if e not in offered]
@@ -155,8 +155,21 @@ def update_job(job_id: str, body: JobPatch, ws: WorkspaceId, session: DbSession,
 
 
 @router.delete("/{job_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_job(job_id: str, ws: WorkspaceId, session: DbSession) -> Response:
-    jobs.delete(session, jobs.get(session, ws, job_id))
+async def delete_job(job_id: str, ws: WorkspaceId, ctx: Ctx) -> Response:
+    """Cancel the job's active execution first, then delete it with its history."""
+    with ctx.db.session() as session:
+        jobs.get(session, ws, job_id)
+        active = executions.active_for_job(session, job_id)
+        if active is not None:
+            executions.request_cancel(session, active.id)
+            executions.finish(session, active, "cancelled",
+                              error={"code": "JOB_DELETED", "message": "the job was deleted"})
+    if active is not None and ctx.inngest is not None:
+        # Stops the engine run too; its chunk sees the flag within one page.
+        await ctx.inngest.send([events.cancel_event(
+            job_id=job_id, workspace_id=ws, execution_id=active.id, reason="job deleted")])
+    with ctx.db.session() as session:
+        jobs.delete(session, jobs.get(session, ws, job_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -138,3 +138,67 @@ class ScheduleTimes(BaseModel):
     description: str | None
     enabled: bool
     next: list[FireTime]
+
+
+class ExecutionOut(BaseModel):
+    id: str
+    job_id: str
+    trigger: str
+    status: str
+    scheduled_for: datetime | None
+    queued_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    last_heartbeat: datetime | None
+    duration_ms: int | None
+    attempt: int
+    error: dict[str, Any] | None
+    context: dict[str, Any]
+    stats: dict[str, Any]
+    system: dict[str, Any]
+    progress: dict[str, Any]
+    cancel_requested: bool
+    event_id: str | None
+    run_id: str | None
+
+
+class RunAccepted(BaseModel):
+    execution_id: str
+    event_id: str | None
+    status: str
+    message: str | None = None
+
+
+class CancelIn(In):
+    execution_id: Id | None = None
+
+
+class CancelAccepted(BaseModel):
+    execution_id: str
+    status: str
+
+
+class JobStatus(BaseModel):
+    is_running: bool
+    execution: ExecutionOut | None
+
+
+class History(BaseModel):
+    items: list[ExecutionOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class LogLine(BaseModel):
+    seq: int
+    ts: datetime
+    level: str
+    message: str
+    data: dict[str, Any] | None
+
+
+class LogPage(BaseModel):
+    items: list[LogLine]
+    next_after: int
+    status: str

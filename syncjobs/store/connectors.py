@@ -45,6 +45,10 @@ def list_(session: Session, model: Kind, workspace_id: str) -> list[Connector]:
     return list(session.scalars(query))
 
 
+def list_all(session: Session, model: Kind) -> list[Connector]:
+    return list(session.scalars(sa.select(model)))
+
+
 def update(
     session: Session, row: Connector, cipher: Cipher, *,
     name: str | None = None, config: dict[str, Any] | None = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -86,3 +87,39 @@ def _flush_unique(session: Session, name: str) -> None:
             f"a sync job named {name!r} already exists in this workspace",
             hint="choose another name",
         ) from None
+
+
+def due(session: Session, now: datetime, limit: int) -> list[SyncJob]:
+    """Enabled jobs whose next run has come (the `ix_sync_jobs_due` index)."""
+    query = (
+        sa.select(SyncJob)
+        .where(SyncJob.enabled.is_(True), SyncJob.next_run_at <= now)
+        .order_by(SyncJob.next_run_at)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def advance(session: Session, job_id: str, expected: datetime, new: datetime | None) -> bool:
+    """Compare-and-set of next_run_at: only one scheduler wins a slot."""
+    result = session.execute(
+        sa.update(SyncJob)
+        .where(SyncJob.id == job_id, SyncJob.next_run_at == expected)
+        .values(next_run_at=new)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def mark_started(session: Session, job_id: str, now: datetime) -> None:
+    session.execute(
+        sa.update(SyncJob).where(SyncJob.id == job_id)
+        .values(last_run_at=now, run_count=SyncJob.run_count + 1)
+    )
+
+
+def active_job_ids(session: Session, job_ids: list[str]) -> set[str]:
+    query = sa.select(Execution.job_id).where(
+        Execution.job_id.in_(job_ids), Execution.status.in_(("queued", "running"))
+    )
+    return set(session.scalars(query))

@@ -1,0 +1,228 @@
+"""One chunk of one execution: load the job, run the sync executor, record the outcome.
+
+This is the body of each chunk step of `sync-job`. It runs in a worker thread
+(blocking I/O), returns a small JSON dict (never record data) and is safe to
+run twice for the same chunk: the destination write is idempotent and the
+metadata update is skipped when this chunk was already counted.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from syncjobs import sync
+from syncjobs.context import AppContext
+from syncjobs.errors import SyncJobsError
+from syncjobs.functions.runlog import Redactor, RunLog
+from syncjobs.functions.stats import add_stats
+from syncjobs.store import connectors, executions, jobs, locks
+from syncjobs.store import state as job_state
+from syncjobs.store.models import Destination, Execution, Source, SyncJob
+from syncjobs.store.types import utcnow
+
+log = logging.getLogger(__name__)
+HEARTBEAT_SECONDS = 15.0
+CHUNKS_SHOWN = 200
+
+
+class ChunkFailed(Exception):
+    """A retriable failure whose message has been redacted (it travels in step output)."""
+
+
+@dataclass
+class Loaded:
+    execution: Execution
+    job: SyncJob
+    request: sync.SyncRequest
+    redactor: Redactor
+
+
+def load(ctx: AppContext, execution_id: str) -> Loaded | None:
+    """Everything a chunk needs, decrypted; None when the execution or its job is gone."""
+    with ctx.db.session() as session:
+        execution = executions.get(session, execution_id)
+        if execution is None:
+            return None
+        try:
+            job = jobs.get(session, execution.workspace_id, execution.job_id)
+        except SyncJobsError:
+            return None
+        source_row = connectors.get(session, Source, job.workspace_id, job.source_id)
+        dest_row = connectors.get(session, Destination, job.workspace_id, job.destination_id)
+        cursors = job_state.cursors(session, job.id) if job.sync_mode == "incremental" else {}
+    source = sync.parse_source_config(source_row.type, connectors.config_of(source_row, ctx.cipher))
+    destination = sync.parse_destination_config(
+        dest_row.type, connectors.config_of(dest_row, ctx.cipher)
+    )
+    request = sync.SyncRequest(
+        source=source, destination=destination, entities=list(job.entities or []),
+        mode="incremental" if job.sync_mode == "incremental" else "full",
+        table_prefix=job.table_prefix if job.table_prefix is not None else
+        default_prefix(source_row.name),
+        execution_id=execution.id, cursors=cursors,
+        chunk_records=ctx.settings.chunk_records, chunk_seconds=ctx.settings.chunk_seconds,
+    )
+    secrets = sync.secret_values(source) + sync.secret_values(destination)
+    return Loaded(execution, job, request, Redactor(secrets))
+
+
+def default_prefix(source_name: str) -> str:
+    """`{source name}_`, made of safe characters (the destination quotes it anyway)."""
+    cleaned = "".join(c if c.isalnum() else "_" for c in source_name.lower()).strip("_")
+    return f"{cleaned}_" if cleaned else ""
+
+
+class Heartbeat:
+    """Beats on demand (after each page) and at least every 15 s from a timer thread."""
+
+    def __init__(self, ctx: AppContext, execution_id: str) -> None:
+        self._ctx = ctx
+        self._id = execution_id
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._cancel = False
+        self._last_check = 0.0
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(HEARTBEAT_SECONDS):
+            self.beat()
+
+    def beat(self) -> None:
+        try:
+            with self._ctx.db.session() as session:
+                executions.heartbeat(session, self._id)
+                self._cancel = executions.cancel_requested(session, self._id)
+        except Exception as exc:  # a missed beat is not worth failing a chunk
+            log.warning("heartbeat failed: %s", type(exc).__name__,
+                        extra={"execution_id": self._id})
+
+    def should_cancel(self) -> bool:
+        return self._cancel
+
+
+def run_chunk(ctx: AppContext, execution_id: str, index: int, state: dict[str, Any] | None,
+              attempt: int) -> dict[str, Any]:
+    """Move one chunk; the answer says whether to go on, and is small JSON."""
+    loaded = load(ctx, execution_id)
+    if loaded is None:
+        return {"stop": "gone"}
+    if loaded.execution.status != "running":
+        return {"stop": loaded.execution.status}
+    runlog = RunLog(ctx.db, execution_id, loaded.redactor, ctx.settings.max_log_lines,
+                    job_id=loaded.job.id)
+    owner = f"{os.getpid()}:{attempt}"
+    lock = f"execution:{execution_id}"
+    ttl = timedelta(seconds=ctx.settings.heartbeat_timeout_seconds)
+    with ctx.db.session() as session:
+        if not locks.acquire(session, lock, owner, utcnow(), ttl):
+            raise ChunkFailed("another worker is still running this execution's chunk")
+        executions.transition(session, execution_id, ("running",), attempt=attempt)
+    try:
+        with Heartbeat(ctx, execution_id) as heart:
+            heart.beat()
+            if heart.should_cancel():
+                return _cancel(ctx, loaded, state, runlog)
+            result = sync.run_chunk(
+                loaded.request, state, should_cancel=heart.should_cancel, heartbeat=heart.beat,
+                log=runlog,
+            )
+        runlog.flush()
+        _record(ctx, loaded, index, result)
+        if result.cancelled:
+            return _cancel(ctx, loaded, result.state, runlog)
+        return {"state": result.state, "done": result.done,
+                "records": int(result.stats.get("records_processed", 0))}
+    except SyncJobsError as exc:
+        runlog("error", str(exc), {"code": exc.code})
+        runlog.flush()
+        if exc.is_retriable:
+            raise ChunkFailed(loaded.redactor.text(str(exc))) from None
+        return _fail(ctx, loaded, exc.code, loaded.redactor.text(str(exc)))
+    except ChunkFailed:
+        raise
+    except Exception as exc:
+        # Unexpected: retry (it may be transient), with a message free of secrets.
+        message = loaded.redactor.text(f"{type(exc).__name__}: {exc}")
+        runlog("error", message)
+        runlog.flush()
+        raise ChunkFailed(message) from None
+    finally:
+        with ctx.db.session() as session:
+            locks.release(session, lock, owner)
+
+
+def _record(ctx: AppContext, loaded: Loaded, index: int, result: sync.ChunkResult) -> None:
+    """Cursors, stats and the chunk timeline in one transaction, once per chunk index."""
+    with ctx.db.session() as session:
+        execution = executions.get(session, loaded.execution.id)
+        if execution is None:
+            return
+        progress = dict(execution.progress or {})
+        if int(progress.get("chunks_done", 0)) > index:
+            return  # this chunk was recorded before a crash; count it once
+        if loaded.request.mode == "incremental" and result.committed_cursors:
+            job_state.save_cursors(session, loaded.job.id, result.committed_cursors)
+        chunks = [*progress.get("chunks", []), _jsonable(result.chunk)][-CHUNKS_SHOWN:]
+        progress.update(chunks_done=index + 1, chunks=chunks, entity=result.chunk.get("entity"),
+                        done=result.done)
+        execution.stats = add_stats(execution.stats or {}, result.stats)
+        execution.progress = progress
+        execution.last_heartbeat = utcnow()
+
+
+def _cancel(ctx: AppContext, loaded: Loaded, state: dict[str, Any] | None,
+            runlog: RunLog) -> dict[str, Any]:
+    try:
+        sync.abort(loaded.request, state)
+    except SyncJobsError as exc:
+        runlog("warning", f"could not drop the staging table: {exc}")
+    runlog("info", "cancelled; committed data kept, staging dropped")
+    runlog.flush()
+    with ctx.db.session() as session:
+        execution = executions.get(session, loaded.execution.id)
+        if execution is not None:
+            executions.finish(session, execution, "cancelled",
+                              error={"code": "CANCELLED", "message": "cancelled on request"})
+    return {"stop": "cancelled"}
+
+
+def _fail(ctx: AppContext, loaded: Loaded, code: str, message: str) -> dict[str, Any]:
+    fail_execution(ctx, loaded.execution.id, code, message, request=loaded.request)
+    return {"stop": "failed", "error": {"code": code, "message": message}}
+
+
+def fail_execution(ctx: AppContext, execution_id: str, code: str, message: str,
+                   request: sync.SyncRequest | None = None) -> bool:
+    """End an execution as failed (dropping its staging table); False if it had ended."""
+    if request is None:
+        loaded = load(ctx, execution_id)
+        request = loaded.request if loaded else None
+    if request is not None:
+        try:
+            sync.abort(request, None)
+        except Exception as exc:
+            log.warning("staging not dropped: %s", type(exc).__name__,
+                        extra={"execution_id": execution_id})
+    with ctx.db.session() as session:
+        execution = executions.get(session, execution_id)
+        if execution is None:
+            return False
+        return executions.finish(session, execution, "failed",
+                                 error={"code": code, "message": message})
+
+
+def _jsonable(chunk: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in chunk.items()}

@@ -1,0 +1,158 @@
+"""Executions: queue, claim, progress, finish; every transition a compare-and-set on status."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from syncjobs.errors import ConflictError, NotFoundError
+from syncjobs.store.models import ACTIVE_STATUSES, Execution, SyncJob, new_id
+from syncjobs.store.types import utcnow
+
+EMPTY_STATS: dict[str, Any] = {
+    "records_processed": 0, "records_created": 0, "records_updated": 0,
+    "records_deleted": 0, "records_failed": 0, "entities": {},
+}
+
+
+def active_for_job(session: Session, job_id: str) -> Execution | None:
+    query = sa.select(Execution).where(
+        Execution.job_id == job_id, Execution.status.in_(ACTIVE_STATUSES)
+    )
+    return session.scalars(query).first()
+
+
+def create_queued(
+    session: Session, job: SyncJob, trigger: str, *, scheduled_for: datetime | None = None,
+    context: dict[str, Any] | None = None,
+) -> Execution:
+    """A queued execution; the partial unique index refuses a second active one."""
+    row = Execution(
+        id=new_id("exe"), job_id=job.id, workspace_id=job.workspace_id, trigger=trigger,
+        status="queued", scheduled_for=scheduled_for, queued_at=utcnow(),
+        context=context or {}, stats=dict(EMPTY_STATS), system={}, progress={},
+    )
+    session.add(row)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        active = active_for_job(session, job.id)
+        raise ConflictError(
+            f"sync job {job.name!r} already has an active execution",
+            hint="wait for it to end, or cancel it",
+            execution=_brief(active) if active else None,
+        ) from None
+    return row
+
+
+def create_skipped(session: Session, job: SyncJob, scheduled_for: datetime, reason: str) -> None:
+    now = utcnow()
+    session.add(Execution(
+        id=new_id("exe"), job_id=job.id, workspace_id=job.workspace_id, trigger="scheduled",
+        status="skipped", scheduled_for=scheduled_for, queued_at=now, completed_at=now,
+        error={"code": "SKIPPED", "message": reason}, context={}, stats=dict(EMPTY_STATS),
+        system={}, progress={},
+    ))
+
+
+def get(session: Session, execution_id: str) -> Execution | None:
+    return session.get(Execution, execution_id)
+
+
+def get_for_job(session: Session, job_id: str, execution_id: str) -> Execution:
+    row = session.get(Execution, execution_id)
+    if row is None or row.job_id != job_id:
+        raise NotFoundError(f"execution {execution_id!r} not found for this job")
+    return row
+
+
+def history(session: Session, job_id: str, limit: int, offset: int) -> tuple[list[Execution], int]:
+    base = sa.select(Execution).where(Execution.job_id == job_id)
+    total = session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0
+    rows = session.scalars(
+        base.order_by(Execution.queued_at.desc(), Execution.id.desc()).limit(limit).offset(offset)
+    )
+    return list(rows), int(total)
+
+
+def transition(
+    session: Session, execution_id: str, from_statuses: tuple[str, ...], **values: Any
+) -> bool:
+    """Set `values` if the execution is in one of `from_statuses`; True when it was."""
+    result = session.execute(
+        sa.update(Execution)
+        .where(Execution.id == execution_id, Execution.status.in_(from_statuses))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def heartbeat(session: Session, execution_id: str, progress: dict[str, Any] | None = None) -> bool:
+    values: dict[str, Any] = {"last_heartbeat": utcnow()}
+    if progress is not None:
+        values["progress"] = progress
+    return transition(session, execution_id, ("running",), **values)
+
+
+def request_cancel(session: Session, execution_id: str) -> None:
+    transition(session, execution_id, ACTIVE_STATUSES, cancel_requested=True)
+
+
+def cancel_requested(session: Session, execution_id: str) -> bool:
+    row = session.execute(
+        sa.select(Execution.cancel_requested, Execution.status).where(Execution.id == execution_id)
+    ).first()
+    return row is None or bool(row.cancel_requested) or row.status not in ACTIVE_STATUSES
+
+
+def finish(
+    session: Session, execution: Execution, status: str, *,
+    error: dict[str, Any] | None = None, stats: dict[str, Any] | None = None,
+) -> bool:
+    """End an active execution; the job remembers the outcome. False if it had already ended."""
+    now = utcnow()
+    started = execution.started_at or execution.queued_at
+    values: dict[str, Any] = {
+        "status": status, "completed_at": now, "error": error,
+        "duration_ms": int((now - started).total_seconds() * 1000),
+    }
+    if stats is not None:
+        values["stats"] = stats
+    if not transition(session, execution.id, ACTIVE_STATUSES, **values):
+        return False
+    job_values: dict[str, Any] = {}
+    if status == "completed":
+        job_values = {"last_success_at": now, "last_error": None}
+    elif status in ("failed", "abandoned") and error:
+        job_values = {"last_error": error}
+    if job_values:
+        session.execute(sa.update(SyncJob).where(SyncJob.id == execution.job_id)
+                        .values(**job_values))
+    return True
+
+
+def stale(session: Session, now: datetime, timeout: timedelta) -> list[Execution]:
+    """Running executions whose heartbeat stopped, and queued ones that never started."""
+    cutoff = now - timeout
+    beat = sa.func.coalesce(Execution.last_heartbeat, Execution.started_at, Execution.queued_at)
+    query = sa.select(Execution).where(sa.or_(
+        sa.and_(Execution.status == "running", beat < cutoff),
+        sa.and_(Execution.status == "queued", Execution.queued_at < cutoff),
+    ))
+    return list(session.scalars(query))
+
+
+def active_ids(session: Session) -> set[str]:
+    query = sa.select(Execution.id).where(Execution.status.in_(ACTIVE_STATUSES))
+    return set(session.scalars(query))
+
+
+def _brief(row: Execution) -> dict[str, Any]:
+    return {"id": row.id, "status": row.status, "trigger": row.trigger,
+            "queued_at": row.queued_at.isoformat()}

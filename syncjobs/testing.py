@@ -30,7 +30,7 @@ TERMINAL = ("completed", "failed", "cancelled", "abandoned", "skipped")
 
 
 @dataclass
-class TestWorkspace:
+class ClientWorkspace:
     id: str
     key: str
 
@@ -48,15 +48,15 @@ class Service:
     ctx: AppContext
     http: httpx.AsyncClient
 
-    async def workspace(self, name: str = "acme") -> TestWorkspace:
-        def create() -> TestWorkspace:
+    async def workspace(self, name: str = "acme") -> ClientWorkspace:
+        def create() -> ClientWorkspace:
             with self.ctx.db.session() as session:
                 row, key = workspaces.create(session, name)
-            return TestWorkspace(row.id, key)
+            return ClientWorkspace(row.id, key)
 
         return await asyncio.to_thread(create)
 
-    async def wait_execution(self, ws: TestWorkspace, job_id: str, execution_id: str,
+    async def wait_execution(self, ws: ClientWorkspace, job_id: str, execution_id: str,
                              wait: float = 30.0, statuses: tuple[str, ...] = TERMINAL,
                              ) -> dict[str, Any]:
         """Poll the execution until its status is one of `statuses`."""

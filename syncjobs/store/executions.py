@@ -31,22 +31,27 @@ def create_queued(
     context: dict[str, Any] | None = None,
 ) -> Execution:
     """A queued execution; the partial unique index refuses a second active one."""
-    row = Execution(
-        id=new_id("exe"), job_id=job.id, workspace_id=job.workspace_id, trigger=trigger,
-        status="queued", scheduled_for=scheduled_for, queued_at=utcnow(),
-        context=context or {}, stats=dict(EMPTY_STATS), system={}, progress={},
-    )
-    session.add(row)
+    job_id, job_name = job.id, job.name
+    values = {
+        "id": new_id("exe"), "job_id": job_id, "workspace_id": job.workspace_id,
+        "trigger": trigger, "status": "queued", "scheduled_for": scheduled_for,
+        "queued_at": utcnow(), "attempt": 0, "context": context or {},
+        "stats": dict(EMPTY_STATS), "system": {}, "progress": {}, "cancel_requested": False,
+        "log_seq": 0,
+    }
     try:
+        # A Core insert in a savepoint: a refused row leaves the session usable.
         with session.begin_nested():
-            session.flush()
+            session.execute(sa.insert(Execution).values(**values))
     except IntegrityError:
-        active = active_for_job(session, job.id)
+        active = active_for_job(session, job_id)
         raise ConflictError(
-            f"sync job {job.name!r} already has an active execution",
+            f"sync job {job_name!r} already has an active execution",
             hint="wait for it to end, or cancel it",
             execution=_brief(active) if active else None,
         ) from None
+    row = session.get(Execution, values["id"])
+    assert row is not None
     return row
 
 

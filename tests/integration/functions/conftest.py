@@ -11,7 +11,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from syncjobs.settings import Settings
-from syncjobs.testing import Service, ClientWorkspace, serve
+from syncjobs.testing import ClientWorkspace, Service, serve
 from tests.support.rest_api import FakeApi, serve_api
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from syncjobs.testing import Service, ClientWorkspace
+from syncjobs.testing import ClientWorkspace, Service
 from tests.integration.functions.conftest import make_job, run, table_rows
 from tests.support.rest_api import FakeApi, users
 

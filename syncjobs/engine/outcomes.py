@@ -59,6 +59,7 @@ def apply_outcome(
         return Applied(run.status if run else "gone")
     fn = fns[run.function_id]
     mark_started(conn, run.id, started_ms)
+    run.status = "running"
     try:
         if outcome.status == 200:
             if outcome.output_size > limits.MAX_STEP_OUTPUT_BYTES:

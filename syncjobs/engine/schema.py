@@ -31,6 +31,8 @@ events = sa.Table(
     sa.Column("received_at", sa.BigInteger, nullable=False),
     sa.Column("processed", sa.Boolean, nullable=False, default=False),
     sa.Index("ix_engine_events_pending", "processed", "seq"),
+    # Never reuse a deleted id: in-flight bookkeeping keys on it.
+    sqlite_autoincrement=True,
 )
 
 runs = sa.Table(
@@ -88,6 +90,7 @@ queue = sa.Table(
     sa.Column("step_id", sa.String(64)),
     sa.Column("attempt", sa.Integer, nullable=False, default=0),
     sa.Column("available_at", sa.BigInteger, nullable=False, index=True),
+    sqlite_autoincrement=True,
 )
 
 waits = sa.Table(

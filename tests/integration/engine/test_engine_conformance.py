@@ -328,3 +328,30 @@ async def test_failure_runs_on_failure_handler_with_function_failed_event(
     assert data["run_id"] == run.id
     assert "it broke" in data["error"]["message"]
     assert data["event"]["data"] == {"k": 1}
+
+
+async def test_the_same_run_works_on_sqlite_and_postgresql(metadata_url: str) -> None:
+    harness = EngineHarness(metadata_url)
+    client = harness.client()
+    calls: Counter[str] = Counter()
+
+    @client.create_function(fn_id="mixed", trigger=inngest.TriggerEvent(event="t/mixed"))
+    async def mixed(ctx: inngest.Context) -> list[Any]:
+        def body(name: str) -> str:
+            calls[name] += 1
+            return name
+
+        first = await ctx.step.run("first", body, "first")
+        pair = await ctx.group.parallel(
+            (
+                lambda: ctx.step.run("left", body, "left"),
+                lambda: ctx.step.run("right", body, "right"),
+            )
+        )
+        await ctx.step.sleep("short", datetime.timedelta(milliseconds=200))
+        return [first, *pair]
+
+    async with harness.serve(client, [mixed]):
+        run = await harness.run_to_completion({"name": "t/mixed", "data": {}})
+    assert (run.status, run.output) == ("completed", ["first", "left", "right"])
+    assert calls == {"first": 1, "left": 1, "right": 1}

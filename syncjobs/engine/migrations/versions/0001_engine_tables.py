@@ -39,6 +39,7 @@ def upgrade() -> None:
         sa.Column("processed", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("seq"),
         sa.UniqueConstraint("id"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("engine_events", schema=None) as batch_op:
         batch_op.create_index("ix_engine_events_pending", ["processed", "seq"], unique=False)
@@ -84,6 +85,7 @@ def upgrade() -> None:
         sa.Column("attempt", sa.Integer(), nullable=False),
         sa.Column("available_at", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("engine_queue", schema=None) as batch_op:
         batch_op.create_index(

@@ -101,8 +101,8 @@ async def serve(settings: Settings, *, ctx: AppContext | None = None) -> AsyncIt
         await until(_started(server, serving), 20, "the server did not start")
         engine = context.engine
         if engine is not None:
-            await asyncio.wait_for(engine.synced.wait(), 20)
-            await until(_async(lambda: bool(engine.is_leader)), 20, "engine never led")
+            await asyncio.wait_for(engine.synced.wait(), 60)
+            await until(_async(lambda: bool(engine.is_leader)), 60, "engine never led")
         base = f"http://127.0.0.1:{port}"
         async with httpx.AsyncClient(base_url=base, timeout=30) as http:
             yield Service(base, context, http)

@@ -12,7 +12,8 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
+from pydantic_core import to_jsonable_python
 
 from syncjobs import sync
 from syncjobs.api.deps import Ctx, DbSession, WorkspaceId
@@ -23,6 +24,21 @@ from syncjobs.store.crypto import Cipher
 from syncjobs.store.models import Destination, Source
 
 Parse = Callable[[str, dict[str, Any]], BaseModel]
+
+
+def stored_form(model: BaseModel) -> dict[str, Any]:
+    """The config as stored (encrypted): JSON with secret values revealed, not masked."""
+    return dict(_reveal(model.model_dump(mode="python", by_alias=True)))
+
+
+def _reveal(value: Any) -> Any:
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    if isinstance(value, dict):
+        return {k: _reveal(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_reveal(v) for v in value]
+    return to_jsonable_python(value)
 
 
 def to_out(row: Source | Destination, model: BaseModel) -> ConnectorOut:
@@ -65,7 +81,7 @@ def make_router(kind: str) -> APIRouter:
     ) -> ConnectorOut:
         config = parse(body.type, body.config)
         row = connectors.create(
-            session, model, ctx.cipher, ws, body.name, body.type, config.model_dump(mode="json")
+            session, model, ctx.cipher, ws, body.name, body.type, stored_form(config)
         )
         return to_out(row, config)
 
@@ -85,7 +101,7 @@ def make_router(kind: str) -> APIRouter:
             config = parse(row.type, sync.merge_masked(body.config, current))
         connectors.update(
             session, row, ctx.cipher, name=body.name,
-            config=config.model_dump(mode="json") if body.config is not None else None,
+            config=stored_form(config) if body.config is not None else None,
         )
         return to_out(row, config)
 

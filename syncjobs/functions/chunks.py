@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+
+import inngest
 
 from syncjobs import sync
 from syncjobs.context import AppContext
@@ -27,6 +30,7 @@ from syncjobs.store.types import utcnow
 
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 15.0
+LOCK_SECONDS = 60.0
 CHUNKS_SHOWN = 200
 
 
@@ -77,11 +81,62 @@ def default_prefix(source_name: str) -> str:
     return f"{cleaned}_" if cleaned else ""
 
 
+class ChunkLock:
+    """One worker at a time runs an execution's chunk; a dead holder's lease is taken over.
+
+    The lease lasts LOCK_SECONDS and the heartbeat renews it. A holder on this
+    host whose process is gone (a crash, a kill -9) is replaced at once;
+    elsewhere its lease simply runs out.
+    """
+
+    def __init__(self, ctx: AppContext, execution_id: str, attempt: int) -> None:
+        self._ctx = ctx
+        self.name = f"execution:{execution_id}"
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{attempt}"
+        self._ttl = timedelta(seconds=LOCK_SECONDS)
+
+    def acquire(self) -> None:
+        with self._ctx.db.session() as session:
+            if locks.acquire(session, self.name, self.owner, utcnow(), self._ttl):
+                return
+            current = locks.holder(session, self.name)
+            if current is not None and _dead_here(current.owner) and locks.steal(
+                session, self.name, current.owner, self.owner, utcnow(), self._ttl
+            ):
+                return
+            until = current.expires_at if current else utcnow()
+        raise inngest.RetryAfterError(
+            "another worker is still running this execution's chunk", until)
+
+    def renew(self) -> None:
+        with self._ctx.db.session() as session:
+            locks.acquire(session, self.name, self.owner, utcnow(), self._ttl)
+
+    def release(self) -> None:
+        with self._ctx.db.session() as session:
+            locks.release(session, self.name, self.owner)
+
+
+def _dead_here(owner: str) -> bool:
+    host, _, rest = owner.partition(":")
+    pid = rest.split(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 class Heartbeat:
     """Beats on demand (after each page) and at least every 15 s from a timer thread."""
 
-    def __init__(self, ctx: AppContext, execution_id: str) -> None:
+    def __init__(self, ctx: AppContext, execution_id: str, lock: ChunkLock) -> None:
         self._ctx = ctx
+        self._lock = lock
         self._id = execution_id
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
@@ -99,6 +154,7 @@ class Heartbeat:
     def _loop(self) -> None:
         while not self._stop.wait(HEARTBEAT_SECONDS):
             self.beat()
+            self._lock.renew()
 
     def beat(self) -> None:
         try:
@@ -123,15 +179,12 @@ def run_chunk(ctx: AppContext, execution_id: str, index: int, state: dict[str, A
         return {"stop": loaded.execution.status}
     runlog = RunLog(ctx.db, execution_id, loaded.redactor, ctx.settings.max_log_lines,
                     job_id=loaded.job.id)
-    owner = f"{os.getpid()}:{attempt}"
-    lock = f"execution:{execution_id}"
-    ttl = timedelta(seconds=ctx.settings.heartbeat_timeout_seconds)
+    lock = ChunkLock(ctx, execution_id, attempt)
+    lock.acquire()
     with ctx.db.session() as session:
-        if not locks.acquire(session, lock, owner, utcnow(), ttl):
-            raise ChunkFailed("another worker is still running this execution's chunk")
         executions.transition(session, execution_id, ("running",), attempt=attempt)
     try:
-        with Heartbeat(ctx, execution_id) as heart:
+        with Heartbeat(ctx, execution_id, lock) as heart:
             heart.beat()
             if heart.should_cancel():
                 return _cancel(ctx, loaded, state, runlog)
@@ -139,6 +192,9 @@ def run_chunk(ctx: AppContext, execution_id: str, index: int, state: dict[str, A
                 loaded.request, state, should_cancel=heart.should_cancel, heartbeat=heart.beat,
                 log=runlog,
             )
+        entity = result.chunk.get("entity") or "-"
+        runlog("info", f"chunk {index + 1}: {result.stats.get('records_processed', 0)} records "
+               f"of {entity}", {"chunk": index + 1, "entity": entity, "done": result.done})
         runlog.flush()
         _record(ctx, loaded, index, result)
         if result.cancelled:
@@ -160,8 +216,7 @@ def run_chunk(ctx: AppContext, execution_id: str, index: int, state: dict[str, A
         runlog.flush()
         raise ChunkFailed(message) from None
     finally:
-        with ctx.db.session() as session:
-            locks.release(session, lock, owner)
+        lock.release()
 
 
 def _record(ctx: AppContext, loaded: Loaded, index: int, result: sync.ChunkResult) -> None:

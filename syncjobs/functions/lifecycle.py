@@ -10,6 +10,7 @@ from typing import Any
 from syncjobs import __version__, sync
 from syncjobs.context import AppContext
 from syncjobs.functions.chunks import load
+from syncjobs.functions.runlog import log_line
 from syncjobs.store import executions, jobs
 from syncjobs.store.types import utcnow
 
@@ -40,6 +41,9 @@ def claim(ctx: AppContext, execution_id: str, run_id: str, attempt: int,
                                        started_at=now, **values)
         if not ok:
             return {"stop": execution.status}
+    what = "resumed in a follow-up run" if resume else f"started ({execution.trigger})"
+    log_line(ctx.db, execution_id, "info", f"execution {what} on {values['system']['worker_id']}",
+             max_lines=ctx.settings.max_log_lines)
     return {"status": "running", "started_at": now.isoformat()}
 
 
@@ -60,7 +64,11 @@ def finish(ctx: AppContext, execution_id: str) -> dict[str, Any]:
         if not executions.finish(session, execution, "completed"):
             return {"status": execution.status}
         stats = execution.stats or {}
-    return {"status": "completed", "records_processed": stats.get("records_processed", 0)}
+    records = stats.get("records_processed", 0)
+    log_line(ctx.db, execution_id, "info", f"completed: {records} records",
+             max_lines=ctx.settings.max_log_lines, data={"stats": {
+                 k: v for k, v in stats.items() if k != "entities"}})
+    return {"status": "completed", "records_processed": records}
 
 
 def request_cancel(ctx: AppContext, execution_id: str) -> dict[str, Any]:

@@ -71,3 +71,10 @@ class RunLog:
         if lines:
             with self._db.session() as session:
                 log_rows.append(session, self._execution_id, lines, max_lines=self._max_lines)
+
+
+def log_line(db: Database, execution_id: str, level: str, message: str, *, max_lines: int,
+             data: dict[str, Any] | None = None) -> None:
+    """One line outside a chunk (start, finish); its text holds no secret by construction."""
+    with db.session() as session:
+        log_rows.append(session, execution_id, [(level, message, data)], max_lines=max_lines)

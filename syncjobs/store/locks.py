@@ -35,3 +35,17 @@ def release(session: Session, name: str, owner: str) -> None:
 
 def drop_expired(session: Session, now: datetime) -> int:
     return int(session.execute(sa.delete(Lock).where(Lock.expires_at < now)).rowcount)  # type: ignore[attr-defined]
+
+
+def holder(session: Session, name: str) -> Lock | None:
+    return session.get(Lock, name)
+
+
+def steal(session: Session, name: str, expected_owner: str, owner: str, now: datetime,
+          ttl: timedelta) -> bool:
+    """Take a lease from a holder known to be dead (compare-and-set on its owner)."""
+    taken = session.execute(
+        sa.update(Lock).where(Lock.name == name, Lock.owner == expected_owner)
+        .values(owner=owner, expires_at=now + ttl)
+    ).rowcount  # type: ignore[attr-defined]
+    return bool(taken)

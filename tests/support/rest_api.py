@@ -39,7 +39,9 @@ class FakeApi:
             limit = int(request.query_params.get("limit", 100))
             self.requests.append({"entity": name, "offset": offset, "limit": limit,
                                   "auth": request.headers.get("authorization")})
-            if self.token and request.headers.get("authorization") != f"Bearer {self.token}":
+            authorized = (request.headers.get("authorization") == f"Bearer {self.token}"
+                          or request.query_params.get("api_key") == self.token)
+            if self.token and not authorized:
                 return JSONResponse({"error": "bad credentials"}, status_code=401)
             planned = self.failures.get(offset)
             if planned:

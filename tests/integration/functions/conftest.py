@@ -54,11 +54,12 @@ def table_rows(path: Path, table: str, columns: str = "id") -> list[tuple[Any, .
 async def make_job(svc: Service, ws: ClientWorkspace, source: dict[str, Any], dest_path: Path,
                    **job: Any) -> str:
     """A rest source, a sqlite destination and a job over them; returns the job id."""
+    suffix = f"-{job['name']}" if "name" in job else ""
     src = await svc.http.post(ws.url("/sources"), headers=ws.headers,
-                              json={"name": "api", "type": "rest", "config": source})
+                              json={"name": f"api{suffix}", "type": "rest", "config": source})
     assert src.status_code == 201, src.text
     dst = await svc.http.post(ws.url("/destinations"), headers=ws.headers, json={
-        "name": "lake", "type": "sqlite", "config": {"path": str(dest_path)}})
+        "name": f"lake{suffix}", "type": "sqlite", "config": {"path": str(dest_path)}})
     assert dst.status_code == 201, dst.text
     body = {"name": "users-sync", "source_id": src.json()["id"],
             "destination_id": dst.json()["id"], **job}

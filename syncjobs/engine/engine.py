@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
 
 from . import lease, queue
+from .asgi import InProcessTransport
 from .config import EngineConfig
 from .db import Database
 from .flow import process_pending
@@ -65,6 +67,12 @@ class EmbeddedEngine:
         self.is_leader = False
         self.synced = asyncio.Event()
         self._wake = asyncio.Event()
+        # Events arrived here since the last pass; others (from a standby, from
+        # failed runs) are found by polling every `poll_interval`.
+        self._events_hint = True
+        self._last_poll = 0.0
+        self._last_cron = 0.0
+        self._lease_until = 0
         self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._http: httpx.AsyncClient | None = None
@@ -88,11 +96,13 @@ class EmbeddedEngine:
         if self.config.auto_migrate:
             await asyncio.to_thread(migrate, self.db.engine)
         self.functions = await self.db.run(load_all)
-        transport = httpx.ASGITransport(app=self.app) if self.app is not None else None
+        transport = InProcessTransport(self.app) if self.app is not None else None
         self._http = httpx.AsyncClient(
             transport=transport, timeout=self.config.request_timeout, base_url=self.config.app_url
         )
-        self.runner = Runner(self.db, self.config, self._http, lambda: self.functions, self.wake)
+        self.runner = Runner(
+            self.db, self.config, self._http, lambda: self.functions, self.wake, self.fence
+        )
         self._stopping.clear()
         self._tasks = [
             asyncio.create_task(self._lease_loop()),
@@ -124,6 +134,23 @@ class EmbeddedEngine:
 
     def wake(self) -> None:
         self._wake.set()
+
+    def poke(self) -> None:
+        """Look at events and cron ticks right now (e.g. after moving an injected clock)."""
+        self._events_hint = True
+        self._last_cron = 0.0
+        self.wake()
+
+    def fence(self) -> None:
+        """Raise `LeaseLost` unless the lease is surely still ours.
+
+        No other engine can take the lease before the expiry our last renewal
+        wrote; a safety margin covers clock drift between processes, so writes
+        need no extra query to be fenced.
+        """
+        margin = self.config.lease_seconds * 1000 * 0.2
+        if not self.is_leader or lease.wall_ms() > self._lease_until - margin:
+            raise lease.LeaseLost(f"engine {self.config.worker_id} no longer holds the lease")
 
     # -- sync -----------------------------------------------------------------
 
@@ -181,6 +208,7 @@ class EmbeddedEngine:
                 raise LimitExceeded(event_size_error(str(event.get("name")), size))
         now = self.config.now_ms()
         stored = await self.db.run(lambda c: [insert_event(c, e, now) for e in events])
+        self._events_hint = True
         self.wake()
         return [str(e["id"]) for e in stored]
 
@@ -195,15 +223,19 @@ class EmbeddedEngine:
         lease_ms = int(self.config.lease_seconds * 1000)
         while not self._stopping.is_set():
             try:
+                asked = lease.wall_ms()
                 held = await self.db.run(
                     lambda c: lease.try_acquire(c, self.config.worker_id, lease_ms)
                 )
             except Exception:
                 log.exception("lease renewal failed")
                 held = False
+            if held:
+                self._lease_until = asked + lease_ms
             if held and not self.is_leader:
                 log.info("engine %s holds the executor lease", self.config.worker_id)
                 self.functions = await self.db.run(load_all)
+                self.is_leader = True
                 self.wake()
             elif not held and self.is_leader:
                 log.warning("engine %s lost the executor lease; standing by", self.config.worker_id)
@@ -230,31 +262,44 @@ class EmbeddedEngine:
     async def _tick(self) -> bool:
         """One pass: events, cron ticks, timers, calls. True when there may be more now."""
         assert self.runner is not None
-        worker, fns, now_dt = self.config.worker_id, self.functions, self.config.now()
+        fns, now_dt = self.functions, self.config.now()
         now = int(now_dt.timestamp() * 1000)
+        mono = time.monotonic()
+        handled = 0
+        if self._events_hint or mono - self._last_poll >= self.config.poll_interval:
+            self._events_hint, self._last_poll = False, mono
+            crons = mono - self._last_cron >= 1.0
+            if crons:
+                self._last_cron = mono
 
-        def handle_events_and_crons(conn: Any) -> tuple[int, list[str]]:
-            lease.check(conn, worker)
-            handled, started = process_pending(conn, fns, now)
-            started += schedule_crons(conn, fns, now_dt)
-            return handled, started
+            def handle_events_and_crons(conn: Any) -> int:
+                self.fence()
+                handled, _ = process_pending(conn, fns, now)
+                if crons:
+                    schedule_crons(conn, fns, now_dt)
+                return handled
 
-        handled, _ = await self.db.run(handle_events_and_crons)
+            handled = await self.db.run(handle_events_and_crons)
         runner = self.runner
-        items = await self.db.run(
-            lambda c: queue.due(c, now, 4 * self.config.max_inflight, runner.inflight)
-        )
+        # Only as many as could start now (plus some behind busy concurrency keys).
+        room = self.config.max_inflight - len(runner.inflight) + 64
+        items = await self.db.run(lambda c: queue.due(c, now, room, runner.inflight))
         timers = [i for i in items if i.kind != queue.CALL]
         if timers:
 
             def fire(conn: Any) -> None:
-                lease.check(conn, worker)
+                self.fence()
                 for item in timers:
                     fire_timer(conn, item, now)
 
             await self.db.run(fire)
-        dispatched = 0
         for item in items:
-            if item.kind == queue.CALL and not runner.is_full() and runner.try_dispatch(item):
-                dispatched += 1
+            if item.kind != queue.CALL:
+                continue
+            if runner.is_full():
+                runner.starved = True
+                break
+            runner.try_dispatch(item)
+        if handled:
+            self._events_hint = True  # maybe more than one batch waiting
         return bool(handled or timers)

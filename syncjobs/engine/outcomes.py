@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 class Applied:
     status: str  # the run's status afterwards
     due_calls: tuple[queue.Item, ...] = ()
+    # The run as this transaction left it: the next call of the run needs no reload.
+    run: RunContext | None = None
 
 
 class _RunFailed(Exception):
@@ -58,8 +60,9 @@ def apply_outcome(
     if run is None or run.status in t.TERMINAL:
         return Applied(run.status if run else "gone")
     fn = fns[run.function_id]
-    mark_started(conn, run.id, started_ms)
-    run.status = "running"
+    if run.status == "queued":
+        mark_started(conn, run.id, started_ms)
+        run.status = "running"
     try:
         if outcome.status == 200:
             if outcome.output_size > limits.MAX_STEP_OUTPUT_BYTES:
@@ -85,7 +88,7 @@ def apply_outcome(
         )
         .order_by(t.queue.c.id)
     ).all()
-    return Applied(run.status, tuple(queue.Item(**r._mapping) for r in due))
+    return Applied(run.status, tuple(queue.Item(**r._mapping) for r in due), run)
 
 
 def _function_error(
@@ -100,7 +103,7 @@ def _function_error(
     error = outcome.error or {"name": "Error", "message": f"HTTP {outcome.status}"}
     if item.step_id:
         upsert_step(
-            conn, run.id, item.step_id, attempt=item.attempt, error=dumps(error), ended_at=now_ms
+            conn, run, item.step_id, attempt=item.attempt, error=dumps(error), ended_at=now_ms
         )
     if outcome.no_retry or item.attempt + 1 >= fn.max_attempts:
         raise _RunFailed(str(error.get("name") or "Error"), str(error.get("message") or ""))
@@ -171,7 +174,7 @@ def _apply_ops(
         ):
             upsert_step(
                 conn,
-                run.id,
+                run,
                 op.id,
                 status="retrying",
                 attempt=item.attempt,
@@ -193,7 +196,7 @@ def _apply_ops(
                 **common,
             )
         elif op.op == protocol.STEP_PLANNED:
-            upsert_step(conn, run.id, op.id, status="planned", **common)
+            upsert_step(conn, run, op.id, status="planned", **common)
             queue.push(conn, run.id, queue.CALL, now_ms, step_id=op.id)
         else:
             _apply_async_op(conn, fns, run, op, common, now_ms)
@@ -210,7 +213,7 @@ def _apply_async_op(
     """Sleep, wait_for_event and invoke: the run pauses until a timer or an event."""
     if op.op == protocol.SLEEP:
         wake = datetime.fromisoformat(op.name.replace("Z", "+00:00"))
-        upsert_step(conn, run.id, op.id, status="sleeping", **common)
+        upsert_step(conn, run, op.id, status="sleeping", **common)
         queue.push(conn, run.id, queue.SLEEP, int(wake.timestamp() * 1000), step_id=op.id)
     elif op.op == protocol.WAIT_FOR_EVENT:
         expression = op.opts.get("if")
@@ -220,7 +223,7 @@ def _apply_async_op(
             timeout = parse_duration(str(op.opts.get("timeout")))
         except (CelError, ValueError) as exc:
             raise _RunFailed("InvalidWaitForEvent", f"step {op.display_name!r}: {exc}") from exc
-        upsert_step(conn, run.id, op.id, status="waiting", **common)
+        upsert_step(conn, run, op.id, status="waiting", **common)
         conn.execute(
             t.waits.insert().values(
                 run_id=run.id,
@@ -267,7 +270,7 @@ def _invoke(
         "ts": now_ms,
     }
     child = create_run(conn, target, event, now_ms, parent=(run.id, op.id))
-    upsert_step(conn, run.id, op.id, status="waiting", **common)
+    upsert_step(conn, run, op.id, status="waiting", **common)
     conn.execute(
         t.waits.insert().values(run_id=run.id, step_id=op.id, kind="invoke", child_run_id=child)
     )

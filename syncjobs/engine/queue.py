@@ -77,15 +77,9 @@ def delete_run(conn: sa.Connection, run_id: str) -> None:
 
 def outstanding(conn: sa.Connection, run_id: str) -> bool:
     """Whether the run still waits on anything: a planned step, a timer, an event."""
-    queued = conn.execute(
-        sa.select(t.queue.c.id).where(t.queue.c.run_id == run_id).limit(1)
-    ).first()
-    if queued is not None:
-        return True
-    waiting = conn.execute(
-        sa.select(t.waits.c.step_id).where(t.waits.c.run_id == run_id).limit(1)
-    ).first()
-    return waiting is not None
+    queued = sa.exists().where(t.queue.c.run_id == run_id)
+    waiting = sa.exists().where(t.waits.c.run_id == run_id)
+    return bool(conn.execute(sa.select(sa.or_(queued, waiting))).scalar())
 
 
 def end_wait(conn: sa.Connection, run_id: str, step_id: str) -> str | None:

@@ -33,15 +33,19 @@ class Runner:
         http: httpx.AsyncClient,
         functions: Callable[[], Mapping[str, FunctionDef]],
         wake: Callable[[], None],
+        fence: Callable[[], None],
     ) -> None:
         self.db = db
         self.config = config
         self.http = http
         self.functions = functions
         self.wake = wake
+        self.fence = fence
         self.inflight: set[int] = set()
         self.slots: collections.Counter[str] = collections.Counter()
         self.tasks: set[asyncio.Task[None]] = set()
+        # Set when due items were left waiting for a slot: a freed slot then wakes the loop.
+        self.starved = False
         self._run_locks: dict[str, asyncio.Lock] = {}
         # Figures for the benchmark: seconds spent in protocol calls and in DB writes.
         self.timings: dict[str, float] = collections.defaultdict(float)
@@ -52,7 +56,10 @@ class Runner:
     def try_dispatch(self, item: queue.Item) -> bool:
         """Start executing `item` if it is not in flight and its slots are free."""
         slots = [(k, int(limit)) for k, limit in loads(item.concurrency)]
-        if item.id in self.inflight or any(self.slots[k] >= limit for k, limit in slots):
+        if item.id in self.inflight:
+            return False
+        if any(self.slots[k] >= limit for k, limit in slots):
+            self.starved = True
             return False
         self.inflight.add(item.id)
         for key, _ in slots:
@@ -67,9 +74,10 @@ class Runner:
 
     async def _execute(self, item: queue.Item, slots: list[str]) -> None:
         current: queue.Item | None = item
+        context: RunContext | None = None
         try:
             while current is not None:
-                nxt = await self._execute_one(current)
+                nxt, context = await self._execute_one(current, context)
                 self.inflight.discard(current.id)
                 current = None
                 if nxt and nxt[0].id not in self.inflight:
@@ -90,22 +98,34 @@ class Runner:
                 self.slots[key] -= 1
                 if self.slots[key] <= 0:
                     del self.slots[key]
-            self.wake()
+            if self.starved:
+                self.starved = False
+                self.wake()
 
-    async def _execute_one(self, item: queue.Item) -> tuple[queue.Item, ...]:
-        def load(conn: Any) -> RunContext | None:
-            if queue.get(conn, item.id) is None:
+    async def _execute_one(
+        self, item: queue.Item, context: RunContext | None
+    ) -> tuple[tuple[queue.Item, ...], RunContext | None]:
+        """One call and its answer; `context` is the run as the previous apply left it."""
+
+        def load(conn: Any) -> tuple[queue.Item, RunContext] | None:
+            fresh = queue.get(conn, item.id)
+            if fresh is None:
                 return None  # already handled, or its run was cancelled
-            return load_context(conn, item.run_id)
+            run = load_context(conn, fresh.run_id)
+            return None if run is None else (fresh, run)
 
-        run = await self.db.run(load)
-        if run is None or run.status in t.TERMINAL:
-            return ()
+        if context is not None and context.id == item.run_id:
+            run = context
+        else:
+            loaded = await self.db.run(load)
+            if loaded is None or loaded[1].status in t.TERMINAL:
+                return (), None
+            item, run = loaded
         fns = self.functions()
         fn = fns.get(run.function_id)
         if fn is None:
             await self._fail_unknown(item, run)
-            return ()
+            return (), None
         request = protocol.CallRequest(
             function_id=fn.id,
             step_id=item.step_id,
@@ -126,26 +146,29 @@ class Runner:
         self.timings["calls"] += 1
 
         def apply(conn: Any) -> Applied:
-            lease.check(conn, self.config.worker_id)
-            return apply_outcome(
-                conn,
-                fns,
-                item,
-                outcome,
-                started_ms=started_ms,
-                now_ms=self.config.now_ms(),
-                backoff_scale=self.config.backoff_scale,
-            )
+            self.fence()
+            began = time.perf_counter()
+            try:
+                return apply_outcome(
+                    conn,
+                    fns,
+                    item,
+                    outcome,
+                    started_ms=started_ms,
+                    now_ms=self.config.now_ms(),
+                    backoff_scale=self.config.backoff_scale,
+                )
+            finally:
+                self.timings["db_write_s"] += time.perf_counter() - began
 
         lock = self._run_locks.setdefault(run.id, asyncio.Lock())
         async with lock:
-            began = time.perf_counter()
             applied = await self.db.run(apply)
-            self.timings["db_write_s"] += time.perf_counter() - began
         if applied.status in t.TERMINAL:
             self._run_locks.pop(run.id, None)
-            self.wake()  # a finished run may have emitted an event or ended a parent's wait
-        return applied.due_calls
+            if applied.status == "failed" or run.parent_run_id:
+                self.wake()  # it emitted inngest/function.failed, or ended a parent's wait
+        return applied.due_calls, applied.run
 
     async def _fail_unknown(self, item: queue.Item, run: RunContext) -> None:
         error = {
@@ -155,7 +178,7 @@ class Runner:
         }
 
         def fail(conn: Any) -> None:
-            lease.check(conn, self.config.worker_id)
+            self.fence()
             fresh = load_context(conn, run.id)
             if fresh is not None and fresh.status not in t.TERMINAL:
                 finish_run(conn, fresh, "failed", self.config.now_ms(), error=error)

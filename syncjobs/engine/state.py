@@ -26,6 +26,8 @@ class RunContext:
     step_count: int
     parent_run_id: str | None
     parent_step_id: str | None
+    # Ids of every step row (memoized or not): saves a lookup before each write.
+    known: set[str] = dataclasses.field(default_factory=set)
 
 
 def insert_event(conn: sa.Connection, event: Mapping[str, Any], now_ms: int) -> dict[str, Any]:
@@ -82,41 +84,40 @@ def load_context(conn: sa.Connection, run_id: str) -> RunContext | None:
     row = conn.execute(sa.select(t.runs).where(t.runs.c.id == run_id)).first()
     if row is None:
         return None
-    memos = conn.execute(
-        sa.select(t.steps.c.step_id, t.steps.c.memo).where(
-            t.steps.c.run_id == run_id, t.steps.c.memo.is_not(None)
-        )
-    )
+    rows = conn.execute(
+        sa.select(t.steps.c.step_id, t.steps.c.memo).where(t.steps.c.run_id == run_id)
+    ).all()
     return RunContext(
         id=row.id,
         function_id=row.function_id,
         status=row.status,
         event=loads(row.trigger),
-        steps={m.step_id: loads(m.memo) for m in memos},
+        steps={m.step_id: loads(m.memo) for m in rows if m.memo is not None},
         stack=loads(row.stack),
         disable_immediate=bool(row.disable_immediate),
         step_count=row.step_count,
         parent_run_id=row.parent_run_id,
         parent_step_id=row.parent_step_id,
+        known={m.step_id for m in rows},
     )
 
 
-def upsert_step(conn: sa.Connection, run_id: str, step_id: str, **values: Any) -> None:
+def upsert_step(conn: sa.Connection, run: RunContext, step_id: str, **values: Any) -> None:
     """Create or update the history row of one step."""
-    updated = conn.execute(
-        t.steps.update()
-        .where(t.steps.c.run_id == run_id, t.steps.c.step_id == step_id)
-        .values(**values)
-    ).rowcount
-    if updated:
+    if step_id in run.known:
+        conn.execute(
+            t.steps.update()
+            .where(t.steps.c.run_id == run.id, t.steps.c.step_id == step_id)
+            .values(**values)
+        )
         return
-    seq = conn.execute(
-        sa.select(sa.func.count()).select_from(t.steps).where(t.steps.c.run_id == run_id)
-    ).scalar_one()
     values.setdefault("name", step_id)
     values.setdefault("op", "StepRun")
     values.setdefault("status", "running")
-    conn.execute(t.steps.insert().values(run_id=run_id, step_id=step_id, seq=seq, **values))
+    conn.execute(
+        t.steps.insert().values(run_id=run.id, step_id=step_id, seq=len(run.known), **values)
+    )
+    run.known.add(step_id)
 
 
 def memoize(
@@ -127,7 +128,7 @@ def memoize(
     failed = isinstance(memo, dict) and "error" in memo and len(memo) == 1
     upsert_step(
         conn,
-        run.id,
+        run,
         step_id,
         memo=memo_text,
         status="failed" if failed else "completed",

@@ -42,7 +42,7 @@ async def test_cron_in_a_zone_starts_one_run_per_tick(sqlite_url: str) -> None:
         return str(ctx.event.name)
 
     async def settle() -> list[Any]:
-        harness.engine.wake()
+        harness.engine.poke()
         await asyncio.sleep(0.3)
         return await _runs_of(harness, "test-app-morning")
 

@@ -112,9 +112,20 @@ def _expr(fn_id: str, where: str, source: str | None) -> Expression | None:
         raise RegistrationError(f"function {fn_id}: {where}: {exc}") from exc
 
 
+# Accepted but not enforced here; docs/engine.md lists them.
+UNENFORCED = ("batchEvents", "debounce", "throttle", "rateLimit", "priority", "timeouts")
+
+
 def parse_function(app_id: str, cfg: Mapping[str, Any]) -> FunctionDef:
     """Validate one FunctionConfig from the sync payload."""
     fn_id = str(cfg["id"])
+    ignored = [key for key in UNENFORCED if cfg.get(key)]
+    if ignored:
+        log.warning(
+            "function %s: %s not enforced by the embedded engine (Inngest does)",
+            fn_id,
+            ", ".join(ignored),
+        )
     events: list[tuple[str, Expression | None]] = []
     crons: list[str] = []
     for trig in cfg.get("triggers") or []:

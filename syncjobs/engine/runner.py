@@ -112,7 +112,11 @@ class Runner:
             if fresh is None:
                 return None  # already handled, or its run was cancelled
             run = load_context(conn, fresh.run_id)
-            return None if run is None else (fresh, run)
+            if run is None or run.status in t.TERMINAL:
+                # Left behind by a cancel that raced the run's last answer: drop it.
+                queue.delete(conn, fresh.id)
+                return None
+            return fresh, run
 
         if context is not None and context.id == item.run_id:
             run = context

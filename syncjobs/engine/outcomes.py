@@ -63,6 +63,7 @@ def apply_outcome(
     if run.status == "queued":
         mark_started(conn, run.id, started_ms)
         run.status = "running"
+    due: list[queue.Item] = []
     try:
         if outcome.status == 200:
             if outcome.output_size > limits.MAX_STEP_OUTPUT_BYTES:
@@ -71,24 +72,17 @@ def apply_outcome(
                 )
             finish_run(conn, run, "completed", now_ms, output=outcome.output)
         elif outcome.status == 206:
-            _apply_ops(conn, fns, run, item, outcome, started_ms, now_ms, backoff_scale)
+            due = _apply_ops(conn, fns, run, item, outcome, started_ms, now_ms, backoff_scale)
         else:
             _function_error(conn, fn, run, item, outcome, now_ms, backoff_scale)
     except _RunFailed as failure:
         log.warning("run %s of %s failed: %s", run.id, run.function_id, failure)
         finish_run(conn, run, "failed", now_ms, error=failure.error)
     if run.status not in t.TERMINAL and not queue.outstanding(conn, run.id):
-        queue.push(conn, run.id, queue.CALL, now_ms)
-    due = conn.execute(
-        sa.select(t.queue)
-        .where(
-            t.queue.c.run_id == run.id,
-            t.queue.c.kind == queue.CALL,
-            t.queue.c.available_at <= now_ms,
-        )
-        .order_by(t.queue.c.id)
-    ).all()
-    return Applied(run.status, tuple(queue.Item(**r._mapping) for r in due), run)
+        item_id = queue.push(conn, run.id, queue.CALL, now_ms)
+        due.append(queue.Item(item_id, run.id, queue.CALL, None, 0, now_ms))
+    # Calls of this run that are due now: the caller may make the first one at once.
+    return Applied(run.status, tuple(due) if run.status not in t.TERMINAL else (), run)
 
 
 def _function_error(
@@ -133,8 +127,10 @@ def _apply_ops(
     started_ms: int,
     now_ms: int,
     backoff_scale: float,
-) -> None:
+) -> list[queue.Item]:
+    """Apply each op of a 206; returns the planned calls (due now) it queued."""
     fn = fns[run.function_id]
+    planned: list[queue.Item] = []
     if len(outcome.ops) > 1 and not run.disable_immediate:
         # From now on the SDK plans new steps instead of running them: we target each.
         run.disable_immediate = True
@@ -197,9 +193,11 @@ def _apply_ops(
             )
         elif op.op == protocol.STEP_PLANNED:
             upsert_step(conn, run, op.id, status="planned", **common)
-            queue.push(conn, run.id, queue.CALL, now_ms, step_id=op.id)
+            item_id = queue.push(conn, run.id, queue.CALL, now_ms, step_id=op.id)
+            planned.append(queue.Item(item_id, run.id, queue.CALL, op.id, 0, now_ms))
         else:
             _apply_async_op(conn, fns, run, op, common, now_ms)
+    return planned
 
 
 def _apply_async_op(

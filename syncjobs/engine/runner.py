@@ -168,6 +168,8 @@ class Runner:
         lock = self._run_locks.setdefault(run.id, asyncio.Lock())
         async with lock:
             applied = await self.db.run(apply)
+        if any(op.op == protocol.INVOKE for op in outcome.ops):
+            self.wake()  # the invoked function's first call is due now
         if applied.status in t.TERMINAL:
             self._run_locks.pop(run.id, None)
             if applied.status == "failed" or run.parent_run_id:

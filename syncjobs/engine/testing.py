@@ -35,7 +35,9 @@ class EngineHarness:
         assert run.status == "completed"
     """
 
-    def __init__(self, database_url: str, **config: Any) -> None:
+    def __init__(self, database_url: str, *, in_process: bool = True, **config: Any) -> None:
+        # in_process=False: the engine calls /api/inngest over loopback HTTP instead.
+        self.in_process = in_process
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind(("127.0.0.1", 0))
@@ -68,7 +70,7 @@ class EngineHarness:
         app: FastAPI | None = None,
     ) -> AsyncIterator[EngineHarness]:
         app = app or FastAPI()
-        engine = EmbeddedEngine(self.config, app=app)
+        engine = EmbeddedEngine(self.config, app=app if self.in_process else None)
         app.include_router(engine.router())
         inngest.fast_api.serve(app, client, list(functions))
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))

@@ -191,9 +191,23 @@ async def test_invoke_returns_the_invoked_functions_result(harness: EngineHarnes
     async def caller(ctx: inngest.Context) -> Any:
         return await ctx.step.invoke("inv", function=square, data={"n": 7})
 
-    async with harness.serve(client, [square, caller]):
+    @client.create_function(fn_id="broken", retries=0, trigger=inngest.TriggerEvent(event="t/no"))
+    async def broken(ctx: inngest.Context) -> None:
+        raise ValueError("child failed")
+
+    @client.create_function(fn_id="caller2", trigger=inngest.TriggerEvent(event="t/call2"))
+    async def caller2(ctx: inngest.Context) -> str:
+        try:
+            await ctx.step.invoke("inv", function=broken)
+        except inngest.StepError as err:
+            return f"caught: {err.message}"
+        return "not caught"
+
+    async with harness.serve(client, [square, caller, broken, caller2]):
         run = await harness.run_to_completion({"name": "t/call", "data": {}})
+        failing = await harness.run_to_completion({"name": "t/call2", "data": {}})
     assert (run.status, run.output) == ("completed", 49)
+    assert (failing.status, failing.output) == ("completed", "caught: child failed")
 
 
 async def test_step_retries_then_succeeds(harness: EngineHarness) -> None:
@@ -355,3 +369,18 @@ async def test_the_same_run_works_on_sqlite_and_postgresql(metadata_url: str) ->
         run = await harness.run_to_completion({"name": "t/mixed", "data": {}})
     assert (run.status, run.output) == ("completed", ["first", "left", "right"])
     assert calls == {"first": 1, "left": 1, "right": 1}
+
+
+async def test_the_engine_can_call_the_app_over_loopback_http(sqlite_url: str) -> None:
+    harness = EngineHarness(sqlite_url, in_process=False)
+    client = harness.client()
+
+    @client.create_function(fn_id="remote", trigger=inngest.TriggerEvent(event="t/remote"))
+    async def remote(ctx: inngest.Context) -> int:
+        a = await ctx.step.run("a", lambda: 20)
+        b = await ctx.step.run("b", lambda: 22)
+        return a + b
+
+    async with harness.serve(client, [remote]):
+        run = await harness.run_to_completion({"name": "t/remote", "data": {}})
+    assert (run.status, run.output) == ("completed", 42)

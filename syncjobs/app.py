@@ -11,7 +11,16 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from syncjobs import __version__
-from syncjobs.api import connectors, errors, executions, health, jobs, limits, workspaces
+from syncjobs.api import (
+    connectors,
+    errors,
+    executions,
+    health,
+    jobs,
+    limits,
+    metrics,
+    workspaces,
+)
 from syncjobs.api.deps import require_admin
 from syncjobs.context import AppContext
 from syncjobs.engine import EmbeddedEngine, EngineConfig, runs_router
@@ -19,6 +28,7 @@ from syncjobs.functions import build_functions
 from syncjobs.functions.client import app_url, make_client
 from syncjobs.settings import Settings
 from syncjobs.store import migrate
+from syncjobs.web import install as install_dashboard
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +48,8 @@ def create_app(
     app.state.ctx = ctx
     errors.install(app)
     app.add_middleware(limits.RequestGuard)
-    for router in (health.router, workspaces.router, connectors.sources_router,
+    ctx.metrics.watch(lambda: metrics.db_gauges(ctx))
+    for router in (health.router, metrics.router, workspaces.router, connectors.sources_router,
                    connectors.destinations_router, jobs.router, executions.router):
         app.include_router(router)
 
@@ -53,6 +64,7 @@ def create_app(
         app.include_router(engine.router(), include_in_schema=False)
         app.include_router(runs_router(engine, require_admin))
         ctx.engine = engine
+    install_dashboard(app)
     return app
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from syncjobs.metrics import Metrics
 from syncjobs.settings import Settings
 from syncjobs.store import Cipher, Database, load_cipher
 from syncjobs.store.types import utcnow
@@ -22,6 +23,7 @@ class AppContext:
     engine: Any = None
     # Injected in tests that need to move time (scheduling).
     clock: Callable[[], datetime] = utcnow
+    metrics: Metrics = field(default_factory=Metrics)
     extras: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

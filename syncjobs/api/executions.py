@@ -22,6 +22,7 @@ from syncjobs.api.schemas import (
 from syncjobs.context import AppContext
 from syncjobs.errors import ConflictError, NotFoundError
 from syncjobs.functions import events
+from syncjobs.functions.ending import end
 from syncjobs.store import executions, jobs, logs
 from syncjobs.store.models import ACTIVE_STATUSES, Execution
 
@@ -52,7 +53,7 @@ async def run_job(job_id: str, ws: WorkspaceId, ctx: Ctx) -> RunAccepted:
     except Exception as exc:
         # Nothing is lost: the execution records why it never started.
         with ctx.db.session() as session:
-            executions.finish(session, execution, "failed", error={
+            end(ctx, session, execution, "failed", {
                 "code": "EVENT_NOT_SENT", "message": f"could not send the event: "
                 f"{type(exc).__name__}"})
         log.error("manual run event not sent: %s", type(exc).__name__,

@@ -22,6 +22,7 @@ from syncjobs.api.schemas import (
 from syncjobs.context import AppContext
 from syncjobs.errors import ConfigError, ConnectorError, NotFoundError
 from syncjobs.functions import events
+from syncjobs.functions.ending import end
 from syncjobs.store import connectors, executions, jobs
 from syncjobs.store.models import Destination, Execution, Source, SyncJob
 
@@ -162,8 +163,8 @@ async def delete_job(job_id: str, ws: WorkspaceId, ctx: Ctx) -> Response:
         active = executions.active_for_job(session, job_id)
         if active is not None:
             executions.request_cancel(session, active.id)
-            executions.finish(session, active, "cancelled",
-                              error={"code": "JOB_DELETED", "message": "the job was deleted"})
+            end(ctx, session, active, "cancelled",
+                {"code": "JOB_DELETED", "message": "the job was deleted"})
     if active is not None and ctx.inngest is not None:
         # Stops the engine run too; its chunk sees the flag within one page.
         await ctx.inngest.send([events.cancel_event(

@@ -21,6 +21,7 @@ import inngest
 from syncjobs import sync
 from syncjobs.context import AppContext
 from syncjobs.errors import SyncJobsError
+from syncjobs.functions.ending import end
 from syncjobs.functions.runlog import Redactor, RunLog
 from syncjobs.functions.stats import add_stats
 from syncjobs.store import connectors, executions, jobs, locks
@@ -172,6 +173,12 @@ class Heartbeat:
 def run_chunk(ctx: AppContext, execution_id: str, index: int, state: dict[str, Any] | None,
               attempt: int) -> dict[str, Any]:
     """Move one chunk; the answer says whether to go on, and is small JSON."""
+    with ctx.metrics.step.labels("chunk").time():
+        return _run_chunk(ctx, execution_id, index, state, attempt)
+
+
+def _run_chunk(ctx: AppContext, execution_id: str, index: int, state: dict[str, Any] | None,
+               attempt: int) -> dict[str, Any]:
     loaded = load(ctx, execution_id)
     if loaded is None:
         return {"stop": "gone"}
@@ -234,6 +241,7 @@ def _record(ctx: AppContext, loaded: Loaded, index: int, result: sync.ChunkResul
         progress.update(chunks_done=index + 1, chunks=chunks, entity=result.chunk.get("entity"),
                         done=result.done)
         execution.stats = add_stats(execution.stats or {}, result.stats)
+        ctx.metrics.records.inc(int(result.stats.get("records_processed", 0)))
         execution.progress = progress
         execution.last_heartbeat = utcnow()
 
@@ -249,7 +257,7 @@ def _cancel(ctx: AppContext, loaded: Loaded, state: dict[str, Any] | None,
     with ctx.db.session() as session:
         execution = executions.get(session, loaded.execution.id)
         if execution is not None:
-            executions.finish(session, execution, "cancelled",
+            end(ctx, session, execution, "cancelled",
                               error={"code": "CANCELLED", "message": "cancelled on request"})
     return {"stop": "cancelled"}
 
@@ -275,7 +283,7 @@ def fail_execution(ctx: AppContext, execution_id: str, code: str, message: str,
         execution = executions.get(session, execution_id)
         if execution is None:
             return False
-        return executions.finish(session, execution, "failed",
+        return end(ctx, session, execution, "failed",
                                  error={"code": code, "message": message})
 
 

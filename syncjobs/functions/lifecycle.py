@@ -10,6 +10,7 @@ from typing import Any
 from syncjobs import __version__, sync
 from syncjobs.context import AppContext
 from syncjobs.functions.chunks import load
+from syncjobs.functions.ending import end
 from syncjobs.functions.runlog import log_line
 from syncjobs.store import executions, jobs
 from syncjobs.store.types import utcnow
@@ -41,6 +42,8 @@ def claim(ctx: AppContext, execution_id: str, run_id: str, attempt: int,
                                        started_at=now, **values)
         if not ok:
             return {"stop": execution.status}
+        if execution.scheduled_for is not None and not resume:
+            ctx.metrics.lag.observe(max(0.0, (now - execution.scheduled_for).total_seconds()))
     what = "resumed in a follow-up run" if resume else f"started ({execution.trigger})"
     log_line(ctx.db, execution_id, "info", f"execution {what} on {values['system']['worker_id']}",
              max_lines=ctx.settings.max_log_lines)
@@ -61,7 +64,7 @@ def finish(ctx: AppContext, execution_id: str) -> dict[str, Any]:
         execution = executions.get(session, execution_id)
         if execution is None:
             return {"status": "gone"}
-        if not executions.finish(session, execution, "completed"):
+        if not end(ctx, session, execution, "completed"):
             return {"status": execution.status}
         stats = execution.stats or {}
     records = stats.get("records_processed", 0)
@@ -79,7 +82,7 @@ def request_cancel(ctx: AppContext, execution_id: str) -> dict[str, Any]:
             return {"status": "gone"}
         executions.request_cancel(session, execution_id)
         if execution.status == "queued":
-            executions.finish(session, execution, "cancelled",
+            end(ctx, session, execution, "cancelled",
                               error={"code": "CANCELLED", "message": "cancelled before it started"})
             return {"status": "cancelled"}
         return {"status": execution.status}
@@ -99,8 +102,8 @@ def finalize_cancel(ctx: AppContext, execution_id: str) -> dict[str, Any]:
             pass
     with ctx.db.session() as session:
         execution = executions.get(session, execution_id)
-        if execution is not None and executions.finish(
-            session, execution, "cancelled",
+        if execution is not None and end(
+            ctx, session, execution, "cancelled",
             error={"code": "CANCELLED", "message": "cancelled on request"},
         ):
             return {"status": "cancelled"}

@@ -9,6 +9,7 @@ from typing import Any
 from syncjobs import sync
 from syncjobs.context import AppContext
 from syncjobs.errors import SyncJobsError
+from syncjobs.functions.ending import end
 from syncjobs.store import connectors, executions, locks
 from syncjobs.store.models import Destination
 
@@ -28,8 +29,7 @@ def abandon_stale(ctx: AppContext) -> dict[str, Any]:
                 if was == "running" else
                 f"queued for over {timeout.total_seconds():.0f} s without starting"
             )
-            if executions.finish(session, row, "abandoned", error={"code": code,
-                                                                   "message": message}):
+            if end(ctx, session, row, "abandoned", {"code": code, "message": message}):
                 log.warning("execution abandoned: %s", code,
                             extra={"job_id": row.job_id, "execution_id": row.id})
                 ended.append({"execution_id": row.id, "job_id": row.job_id,

@@ -119,8 +119,11 @@ def cancel_requested(session: Session, execution_id: str) -> bool:
 def finish(
     session: Session, execution: Execution, status: str, *,
     error: dict[str, Any] | None = None, stats: dict[str, Any] | None = None,
-) -> bool:
-    """End an active execution; the job remembers the outcome. False if it had already ended."""
+) -> int | None:
+    """End an active execution; the job remembers the outcome.
+
+    Returns its duration in ms, or None when it had already ended.
+    """
     now = utcnow()
     started = execution.started_at or execution.queued_at
     values: dict[str, Any] = {
@@ -130,7 +133,7 @@ def finish(
     if stats is not None:
         values["stats"] = stats
     if not transition(session, execution.id, ACTIVE_STATUSES, **values):
-        return False
+        return None
     job_values: dict[str, Any] = {}
     if status == "completed":
         job_values = {"last_success_at": now, "last_error": None}
@@ -139,7 +142,7 @@ def finish(
     if job_values:
         session.execute(sa.update(SyncJob).where(SyncJob.id == execution.job_id)
                         .values(**job_values))
-    return True
+    return int(values["duration_ms"])
 
 
 def stale(session: Session, now: datetime, timeout: timedelta) -> list[Execution]:
@@ -161,3 +164,8 @@ def active_ids(session: Session) -> set[str]:
 def _brief(row: Execution) -> dict[str, Any]:
     return {"id": row.id, "status": row.status, "trigger": row.trigger,
             "queued_at": row.queued_at.isoformat()}
+
+
+def count_by_status(session: Session) -> dict[str, int]:
+    rows = session.execute(sa.select(Execution.status, sa.func.count()).group_by(Execution.status))
+    return {str(status): int(count) for status, count in rows}

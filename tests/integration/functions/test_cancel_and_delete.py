@@ -41,7 +41,7 @@ async def test_cancel_a_full_refresh_within_one_page(
     answer = await svc.http.post(ws.url(f"/sync-jobs/{job_id}/cancel"), headers=ws.headers)
     assert answer.status_code == 202 and answer.json()["execution_id"] == second
     served_at_cancel = len(api.requests)
-    done = await svc.wait_execution(ws, job_id, second, wait=10)
+    done = await svc.wait_execution(ws, job_id, second, wait=30)
     assert done["status"] == "cancelled", done
     # At most the page in flight and one more were fetched after the request.
     assert len(api.requests) <= served_at_cancel + 2, (len(api.requests), served_at_cancel)

@@ -174,14 +174,17 @@ class EmbeddedEngine:
         return int(body.get("functions", 0))
 
     async def _sync_until_done(self) -> None:
-        delay = 0.05
+        delay, attempts = 0.05, 0
         while not self._stopping.is_set():
+            attempts += 1
             try:
                 count = await self.sync()
                 log.info("synced %d functions", count)
                 return
             except (SyncError, httpx.HTTPError) as exc:
-                log.debug("sync not done yet: %s", exc)
+                # The first tries usually run before the server listens: stay quiet then.
+                level = logging.WARNING if attempts % 10 == 0 else logging.DEBUG
+                log.log(level, "sync not done yet (attempt %d): %s", attempts, exc)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
 

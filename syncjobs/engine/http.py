@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from .history import RunSummary, RunView, get_run, list_runs
 from .limits import LimitExceeded
 from .registry import RegistrationError
+from .signing import authorized
 
 if TYPE_CHECKING:
     from .engine import EmbeddedEngine
@@ -22,6 +23,9 @@ def inngest_api_router(engine: EmbeddedEngine) -> APIRouter:
 
     @router.post("/fn/register")
     async def register(request: Request) -> JSONResponse:
+        # In cloud mode the SDK proves it holds the signing key; refuse anyone else.
+        if not authorized(request.headers.get("authorization"), engine.config.signing_key):
+            return JSONResponse({"ok": False, "error": "bad or missing signing key"}, 401)
         body = await request.json()
         try:
             fns = await engine.register(

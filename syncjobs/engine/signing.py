@@ -24,3 +24,19 @@ def signature_header(body: Any, signing_key: str, unix_seconds: int | None = Non
     mac = hmac.new(_key_text(signing_key), canonical, hashlib.sha256)
     mac.update(str(t).encode())
     return f"t={t}&s={mac.hexdigest()}"
+
+
+def hashed_key(signing_key: str) -> str:
+    """What the SDK sends as `Authorization: Bearer ...` to the Inngest API."""
+    return hashlib.sha256(bytes.fromhex(_PREFIX.sub("", signing_key))).hexdigest()
+
+
+def authorized(header: str | None, signing_key: str | None) -> bool:
+    """Whether a request to the engine's API carries the app's hashed signing key.
+
+    Without a signing key (dev mode, the embedded default) there is nothing to check.
+    """
+    if signing_key is None:
+        return True
+    expected = f"Bearer {hashed_key(signing_key)}"
+    return header is not None and hmac.compare_digest(header, expected)

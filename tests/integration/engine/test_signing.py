@@ -118,3 +118,22 @@ async def test_engine_with_the_signing_key_drives_a_production_app(sqlite_url: s
     async with harness.serve(client, [greet]):
         run = await harness.run_to_completion({"name": "t/greet", "data": {"who": "bo"}})
     assert (run.status, run.output) == ("completed", "hi bo")
+
+
+async def test_registration_needs_the_apps_signing_key_in_cloud_mode(sqlite_url: str) -> None:
+    harness = EngineHarness(sqlite_url, signing_key=SIGNING_KEY)
+    client = harness.client("prod-app")
+
+    @client.create_function(fn_id="noop", trigger=inngest.TriggerEvent(event="t/noop"))
+    async def noop(ctx: inngest.Context) -> None:
+        return None
+
+    async with harness.serve(client, [noop]):
+        async with httpx.AsyncClient(base_url=harness.base_url) as http:
+            body = {"appname": "evil", "url": "http://evil", "functions": []}
+            anonymous = await http.post("/fn/register", json=body)
+            wrong = await http.post(
+                "/fn/register", json=body, headers={"authorization": "Bearer 00"}
+            )
+        assert set(harness.engine.functions) == {"prod-app-noop"}
+    assert (anonymous.status_code, wrong.status_code) == (401, 401)

@@ -8,6 +8,18 @@ import sqlalchemy as sa
 
 from . import schema as t
 
+# Statements of the hot path, built once: building Core expressions per call
+# costs more than SQLite takes to run them.
+_INSERT = t.queue.insert()
+_GET = sa.select(t.queue).where(t.queue.c.id == sa.bindparam("b_id"))
+_DELETE = t.queue.delete().where(t.queue.c.id == sa.bindparam("b_id"))
+_OUTSTANDING = sa.select(
+    sa.or_(
+        sa.exists().where(t.queue.c.run_id == sa.bindparam("b_run")),
+        sa.exists().where(t.waits.c.run_id == sa.bindparam("b_run")),
+    )
+)
+
 CALL = "call"
 SLEEP = "sleep"
 TIMEOUT = "timeout"
@@ -35,16 +47,21 @@ def push(
     attempt: int = 0,
 ) -> int:
     result = conn.execute(
-        t.queue.insert().values(
-            run_id=run_id, kind=kind, step_id=step_id, attempt=attempt, available_at=available_at
-        )
+        _INSERT,
+        {
+            "run_id": run_id,
+            "kind": kind,
+            "step_id": step_id,
+            "attempt": attempt,
+            "available_at": available_at,
+        },
     )
     pk = result.inserted_primary_key
     return int(pk[0]) if pk else 0
 
 
 def get(conn: sa.Connection, item_id: int) -> Item | None:
-    row = conn.execute(sa.select(t.queue).where(t.queue.c.id == item_id)).first()
+    row = conn.execute(_GET, {"b_id": item_id}).first()
     return None if row is None else Item(**row._mapping)
 
 
@@ -67,7 +84,7 @@ def next_due_at(conn: sa.Connection) -> int | None:
 
 
 def delete(conn: sa.Connection, item_id: int) -> bool:
-    return conn.execute(t.queue.delete().where(t.queue.c.id == item_id)).rowcount == 1
+    return conn.execute(_DELETE, {"b_id": item_id}).rowcount == 1
 
 
 def delete_run(conn: sa.Connection, run_id: str) -> None:
@@ -77,9 +94,7 @@ def delete_run(conn: sa.Connection, run_id: str) -> None:
 
 def outstanding(conn: sa.Connection, run_id: str) -> bool:
     """Whether the run still waits on anything: a planned step, a timer, an event."""
-    queued = sa.exists().where(t.queue.c.run_id == run_id)
-    waiting = sa.exists().where(t.waits.c.run_id == run_id)
-    return bool(conn.execute(sa.select(sa.or_(queued, waiting))).scalar())
+    return bool(conn.execute(_OUTSTANDING, {"b_run": run_id}).scalar())
 
 
 def end_wait(conn: sa.Connection, run_id: str, step_id: str) -> str | None:

@@ -13,6 +13,21 @@ from . import schema as t
 from .ids import dumps, loads, new_ulid
 from .registry import FAILED_EVENT, FunctionDef
 
+# Statements of the hot path, built once (see queue.py).
+_RUN = sa.select(t.runs).where(t.runs.c.id == sa.bindparam("b_run"))
+_STEP_ROWS = sa.select(t.steps.c.step_id, t.steps.c.memo).where(
+    t.steps.c.run_id == sa.bindparam("b_run")
+)
+_STEP_INSERT = t.steps.insert()
+_STEP_UPDATE = t.steps.update().where(
+    t.steps.c.run_id == sa.bindparam("b_run"), t.steps.c.step_id == sa.bindparam("b_step")
+)
+_RUN_PROGRESS = (
+    t.runs.update()
+    .where(t.runs.c.id == sa.bindparam("b_run"))
+    .values(stack=sa.bindparam("b_stack"), step_count=sa.bindparam("b_count"))
+)
+
 
 @dataclasses.dataclass
 class RunContext:
@@ -81,12 +96,10 @@ def create_run(
 
 
 def load_context(conn: sa.Connection, run_id: str) -> RunContext | None:
-    row = conn.execute(sa.select(t.runs).where(t.runs.c.id == run_id)).first()
+    row = conn.execute(_RUN, {"b_run": run_id}).first()
     if row is None:
         return None
-    rows = conn.execute(
-        sa.select(t.steps.c.step_id, t.steps.c.memo).where(t.steps.c.run_id == run_id)
-    ).all()
+    rows = conn.execute(_STEP_ROWS, {"b_run": run_id}).all()
     return RunContext(
         id=row.id,
         function_id=row.function_id,
@@ -105,18 +118,10 @@ def load_context(conn: sa.Connection, run_id: str) -> RunContext | None:
 def upsert_step(conn: sa.Connection, run: RunContext, step_id: str, **values: Any) -> None:
     """Create or update the history row of one step."""
     if step_id in run.known:
-        conn.execute(
-            t.steps.update()
-            .where(t.steps.c.run_id == run.id, t.steps.c.step_id == step_id)
-            .values(**values)
-        )
+        conn.execute(_STEP_UPDATE, {"b_run": run.id, "b_step": step_id, **values})
         return
-    values.setdefault("name", step_id)
-    values.setdefault("op", "StepRun")
-    values.setdefault("status", "running")
-    conn.execute(
-        t.steps.insert().values(run_id=run.id, step_id=step_id, seq=len(run.known), **values)
-    )
+    row = {"name": step_id, "op": "StepRun", "status": "running", "attempt": 0, **values}
+    conn.execute(_STEP_INSERT, {"run_id": run.id, "step_id": step_id, "seq": len(run.known), **row})
     run.known.add(step_id)
 
 
@@ -139,9 +144,7 @@ def memoize(
     run.stack.append(step_id)
     run.step_count += 1
     conn.execute(
-        t.runs.update()
-        .where(t.runs.c.id == run.id)
-        .values(stack=dumps(run.stack), step_count=run.step_count)
+        _RUN_PROGRESS, {"b_run": run.id, "b_stack": dumps(run.stack), "b_count": run.step_count}
     )
 
 

@@ -51,6 +51,9 @@ async def _run(latency_events: int, throughput_runs: int) -> dict[str, Any]:
 
     async with harness.serve(client, [first, three]):
         engine = harness.engine
+        runner = engine.runner
+        assert runner is not None
+        runner.timings.clear()
         latencies = []
         for _ in range(latency_events):
             first_step_seen.clear()
@@ -59,9 +62,15 @@ async def _run(latency_events: int, throughput_runs: int) -> dict[str, Any]:
             await asyncio.wait_for(first_step_seen.wait(), 10)
             latencies.append((step_started[event_id] - accepted) * 1000)
         await asyncio.sleep(0.5)  # let the latency runs finish before measuring throughput
-
-        runner = engine.runner
-        assert runner is not None
+        quiet_calls = runner.timings["calls"] or 1
+        quiet = {
+            "idle_per_call_protocol_ms": round(
+                runner.timings["protocol_s"] / quiet_calls * 1000, 3
+            ),
+            "idle_per_call_db_write_ms": round(
+                runner.timings["db_write_s"] / quiet_calls * 1000, 3
+            ),
+        }
         runner.timings.clear()
         started = time.perf_counter()
         for i in range(0, throughput_runs, 100):
@@ -77,6 +86,7 @@ async def _run(latency_events: int, throughput_runs: int) -> dict[str, Any]:
             "calls": int(calls),
             "per_call_protocol_ms": round(runner.timings["protocol_s"] / calls * 1000, 3),
             "per_call_db_write_ms": round(runner.timings["db_write_s"] / calls * 1000, 3),
+            **quiet,
         }
     tmp.cleanup()
     return figures
@@ -90,8 +100,14 @@ def main(argv: list[str]) -> dict[str, Any]:
         ("event accepted -> first step, p50", f"{figures['latency_p50_ms']} ms", "< 20 ms"),
         ("event accepted -> first step, p99", f"{figures['latency_p99_ms']} ms", "< 100 ms"),
         ("3-step runs per second", f"{figures['throughput_runs_per_s']}", ">= 100"),
-        ("per call: protocol (POST /api/inngest)", f"{figures['per_call_protocol_ms']} ms", ""),
-        ("per call: DB write (apply answer)", f"{figures['per_call_db_write_ms']} ms", ""),
+        ("per call, one run at a time: protocol", f"{figures['idle_per_call_protocol_ms']} ms", ""),
+        ("per call, one run at a time: DB write", f"{figures['idle_per_call_db_write_ms']} ms", ""),
+        (
+            "per call, under load: protocol (incl. loop wait)",
+            f"{figures['per_call_protocol_ms']} ms",
+            "",
+        ),
+        ("per call, under load: DB write", f"{figures['per_call_db_write_ms']} ms", ""),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"{'figure':<{width}}  {'measured':>12}  target")

@@ -23,6 +23,7 @@ from syncjobs.api import (
 )
 from syncjobs.api.deps import require_admin
 from syncjobs.context import AppContext
+from syncjobs.demo import router as demo_router
 from syncjobs.engine import EmbeddedEngine, EngineConfig, runs_router
 from syncjobs.functions import build_functions
 from syncjobs.functions.client import app_url, make_client
@@ -50,7 +51,8 @@ def create_app(
     app.add_middleware(limits.RequestGuard)
     ctx.metrics.watch(lambda: metrics.db_gauges(ctx))
     for router in (health.router, metrics.router, workspaces.router, connectors.sources_router,
-                   connectors.destinations_router, jobs.router, executions.router):
+                   connectors.destinations_router, jobs.router, executions.router,
+                   demo_router):
         app.include_router(router)
 
     ctx.inngest = make_client(settings)

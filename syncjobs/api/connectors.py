@@ -18,6 +18,7 @@ from pydantic_core import to_jsonable_python
 from syncjobs import sync
 from syncjobs.api.deps import Ctx, DbSession, WorkspaceId
 from syncjobs.api.schemas import CheckOut, ConnectorIn, ConnectorOut, ConnectorPatch, EntityOut
+from syncjobs.context import AppContext
 from syncjobs.errors import ConnectorError
 from syncjobs.store import connectors
 from syncjobs.store.crypto import Cipher
@@ -60,6 +61,13 @@ def _check(run: Callable[[Any], dict[str, Any]], model: BaseModel) -> CheckOut:
     return CheckOut(ok=True, message="connected", details=details or {})
 
 
+def _with_defaults(ctx: AppContext, type_: str, raw: dict[str, Any]) -> dict[str, Any]:
+    if type_ == "duckdb" and not raw.get("path"):
+        # The embedded warehouse, written down so that the config says where it is.
+        return {**raw, "path": str(ctx.settings.warehouse_path.resolve())}
+    return raw
+
+
 def make_router(kind: str) -> APIRouter:
     model: connectors.Kind = Source if kind == "sources" else Destination
     parse: Parse = sync.parse_source_config if kind == "sources" else sync.parse_destination_config
@@ -79,7 +87,7 @@ def make_router(kind: str) -> APIRouter:
     def create_connector(
         body: ConnectorIn, ws: WorkspaceId, session: DbSession, ctx: Ctx
     ) -> ConnectorOut:
-        config = parse(body.type, body.config)
+        config = parse(body.type, _with_defaults(ctx, body.type, body.config))
         row = connectors.create(
             session, model, ctx.cipher, ws, body.name, body.type, stored_form(config)
         )

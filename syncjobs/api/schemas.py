@@ -20,6 +20,11 @@ class WorkspaceIn(In):
     name: Name
 
 
+class WorkspaceOut(BaseModel):
+    id: str
+    name: str
+
+
 class WorkspaceCreated(BaseModel):
     id: str
     name: str

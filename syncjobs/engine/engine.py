@@ -235,9 +235,11 @@ class EmbeddedEngine:
                 held = False
             if held:
                 self._lease_until = asked + lease_ms
+                # Another process may have synced a newer app version meanwhile.
+                with contextlib.suppress(Exception):
+                    self.functions = await self.db.run(load_all)
             if held and not self.is_leader:
                 log.info("engine %s holds the executor lease", self.config.worker_id)
-                self.functions = await self.db.run(load_all)
                 self.is_leader = True
                 self.wake()
             elif not held and self.is_leader:

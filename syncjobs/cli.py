@@ -130,6 +130,26 @@ def demo_command(home: Home = None, database_url: DbUrl = None) -> None:
     print_demo(settings, only_if_empty=False)
 
 
+@app.command("rotate-keys")
+def rotate_keys(home: Home = None, database_url: DbUrl = None) -> None:
+    """Re-encrypt every stored credential with the first key of SYNCJOBS_SECRET_KEYS."""
+    from syncjobs.context import AppContext
+    from syncjobs.errors import SyncJobsError
+    from syncjobs.store import connectors
+
+    settings = build_settings(home, database_url)
+    migrate_all(settings)
+    ctx = AppContext.build(settings)
+    try:
+        with ctx.db.session() as session:
+            count = connectors.rotate_all(session, ctx.cipher)
+    except SyncJobsError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        ctx.db.dispose()
+    typer.echo(f"{count} configs re-encrypted with the first key; older keys may now go")
+
+
 @workspace_app.command("create")
 def workspace_create(
     name: Annotated[str, typer.Argument(help="workspace name")],

@@ -86,3 +86,14 @@ def _flush_unique(session: Session, model: Kind, name: str) -> None:
             f"a {_KIND[model]} named {name!r} already exists in this workspace",
             hint="choose another name",
         ) from None
+
+
+def rotate_all(session: Session, cipher: Cipher) -> int:
+    """Re-encrypt every stored config under the first key; returns how many."""
+    count = 0
+    for model in (Source, Destination):
+        for row in session.scalars(sa.select(model)):
+            row.config_encrypted = cipher.rotate(row.config_encrypted)
+            count += 1
+    session.flush()
+    return count

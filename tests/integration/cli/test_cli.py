@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -111,3 +112,23 @@ def test_help_names_the_environment_variables() -> None:
         assert result.exit_code == 0, result.output
         for variable in variables:
             assert variable in result.output, (command, variable)
+
+
+def test_rotate_keys_re_encrypts_under_the_new_key(tmp_path: Path) -> None:
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    env = {**os.environ, "SYNCJOBS_HOME": str(tmp_path), "SYNCJOBS_SECRET_KEYS": old}
+    created = syncjobs("demo", env=env)
+    assert created.returncode == 0, created.stderr
+    rotated = syncjobs("rotate-keys", env={**env, "SYNCJOBS_SECRET_KEYS": f"{new},{old}"})
+    assert rotated.returncode == 0 and "2 configs re-encrypted" in rotated.stdout, rotated.stderr
+    # Only the new key is needed from now on.
+    from syncjobs.context import AppContext
+    from syncjobs.settings import Settings
+    from syncjobs.store import connectors
+    from syncjobs.store.models import Source
+
+    ctx = AppContext.build(Settings(home=tmp_path, secret_keys=new))
+    with ctx.db.session() as session:
+        (source,) = connectors.list_all(session, Source)
+        assert connectors.config_of(source, ctx.cipher)["base_url"].endswith("/demo-api/v1")
+    ctx.db.dispose()

@@ -121,7 +121,8 @@ def get_execution(job_id: str, execution_id: str, ws: WorkspaceId,
 @router.get("/executions/{execution_id}/logs")
 def get_logs(
     job_id: str, execution_id: str, ws: WorkspaceId, session: DbSession,
-    after: Annotated[int, Query(ge=-1, description="last seq already seen")] = -1,
+    # Bounded by the column (a 32-bit integer): a larger number is a 422, not a driver error.
+    after: Annotated[int, Query(ge=-1, le=2**31 - 1, description="last seq already seen")] = -1,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> LogPage:
     jobs.get(session, ws, job_id)

@@ -94,8 +94,23 @@ async def cancel_job(job_id: str, ws: WorkspaceId, ctx: Ctx,
             execution = found
         # The flag takes effect at the next page even before the event is handled.
         executions.request_cancel(session, execution.id)
-    await send_events(ctx, [events.cancel_event(job_id=job_id, workspace_id=ws,
-                                                execution_id=execution.id)])
+    try:
+        await send_events(ctx, [events.cancel_event(job_id=job_id, workspace_id=ws,
+                                                    execution_id=execution.id)])
+    except Exception as exc:
+        # The flag stands (a running chunk obeys it); a run that never started
+        # would wait for an engine that is not there, so it ends here.
+        log.error("cancel event not sent: %s", type(exc).__name__,
+                  extra={"job_id": job_id, "execution_id": execution.id})
+        with ctx.db.session() as session:
+            row = executions.get(session, execution.id)
+            ended = row is not None and row.status == "queued" and executions.finish(
+                session, row, "cancelled",
+                error={"code": "CANCELLED", "message": "cancelled before it started"})
+        return CancelAccepted(
+            execution_id=execution.id, status="cancelled" if ended else "cancelling",
+            message="the engine did not accept the cancel event; the execution is flagged "
+            "and stops at its next page (check /health)")
     return CancelAccepted(execution_id=execution.id, status="cancelling")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -26,6 +27,7 @@ from syncjobs.functions.ending import end
 from syncjobs.store import connectors, executions, jobs
 from syncjobs.store.models import Destination, Execution, Source, SyncJob
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/workspaces/{ws}/sync-jobs", tags=["sync-jobs"])
 
 
@@ -167,8 +169,13 @@ async def delete_job(job_id: str, ws: WorkspaceId, ctx: Ctx) -> Response:
                 {"code": "JOB_DELETED", "message": "the job was deleted"})
     if active is not None and ctx.inngest is not None:
         # Stops the engine run too; its chunk sees the flag within one page.
-        await ctx.inngest.send([events.cancel_event(
-            job_id=job_id, workspace_id=ws, execution_id=active.id, reason="job deleted")])
+        try:
+            await ctx.inngest.send([events.cancel_event(
+                job_id=job_id, workspace_id=ws, execution_id=active.id, reason="job deleted")])
+        except Exception as exc:
+            # Delete anyway: a chunk whose execution row is gone stops at its next page.
+            log.error("cancel event of a deleted job not sent: %s", type(exc).__name__,
+                      extra={"job_id": job_id, "execution_id": active.id})
     with ctx.db.session() as session:
         jobs.delete(session, jobs.get(session, ws, job_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -181,6 +181,7 @@ class CancelIn(In):
 class CancelAccepted(BaseModel):
     execution_id: str
     status: str
+    message: str | None = None
 
 
 class JobStatus(BaseModel):

@@ -99,6 +99,9 @@ class Incremental(StrictModel):
         None, description="query parameter (REST) or variable (GraphQL) sending the lower bound"
     )
     format: Literal["iso8601", "unix"] = Field("iso8601", description="format of the lower bound")
+    value_template: str | None = Field(
+        None, description='template of the parameter value, e.g. \'date_updated >= "{value}"\''
+    )
     initial_value: str | int | None = Field(None, description="lower bound of the first run")
 
 

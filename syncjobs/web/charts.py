@@ -13,7 +13,7 @@ from typing import Any
 
 from syncjobs.web.views import duration, number, parse_time
 
-WIDTH = 720
+WIDTH = 1080
 PLOT_LEFT = 56
 PLOT_RIGHT = 56
 PLOT_TOP = 12

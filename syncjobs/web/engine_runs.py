@@ -25,9 +25,17 @@ SHOWN = 15  # runs shown per function
 
 
 def workspace_of(view: RunView) -> str | None:
+    """The workspace named by the run's event, or by the original event of a failure handler."""
     data = view.event.get("data") if isinstance(view.event, dict) else None
-    value = data.get("workspace_id") if isinstance(data, dict) else None
-    return value if isinstance(value, str) else None
+    for _ in range(2):
+        if not isinstance(data, dict):
+            return None
+        value = data.get("workspace_id")
+        if isinstance(value, str):
+            return value
+        original = data.get("event")  # inngest/function.failed carries the failed run's event
+        data = original.get("data") if isinstance(original, dict) else None
+    return None
 
 
 def _runs_of(conn: sa.Connection, function: Any, workspace_id: str) -> dict[str, Any]:

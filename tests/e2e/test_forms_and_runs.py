@@ -111,11 +111,12 @@ async def test_forms_run_live_log_pause_engine_runs_sign_out(
     await expect(page.locator("p.notice")).to_have_text("Schedule resumed.")
 
     await page.click("text=Engine runs")
-    sync_runs = page.locator("section", has_text="sync-job").locator("a[href^='/engine/runs/']")
+    sync_runs = page.locator("section", has=page.locator("code", has_text=re.compile(
+        r"^syncjobs-sync-job$"))).locator("a[href^='/engine/runs/']")
     await expect(sync_runs.first).to_be_visible()
     await shot(page, "engine-runs")
     await sync_runs.first.click()
-    await expect(page.locator("table.steps tbody tr").first).to_be_visible()
+    await expect(page.locator("table.steps tbody tr").nth(2)).to_be_visible()  # chunk steps
     await expect(page.locator("svg.timeline")).to_be_visible()
     await shot(page, "engine-run")
 

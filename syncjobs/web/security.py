@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from syncjobs.errors import NotFoundError
+from syncjobs.web.views import render
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +119,6 @@ class DashboardRoute(APIRoute):
 def _not_found(request: Request, message: str) -> Response:
     if _wants_json(request):
         return JSONResponse({"detail": message, "code": "NOT_FOUND"}, status_code=404)
-    from syncjobs.web.views import render
-
     return render(request, "not_found.html", {"message": message}, status_code=404)
 
 

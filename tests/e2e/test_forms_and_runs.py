@@ -18,6 +18,12 @@ async def create_connectors(page: Page, api: FakeApi, dest: Path) -> None:
     await shot(page, "connections-empty")
     await page.click("#new-sources")
     await page.select_option("#type", "rest")
+    # A refused config comes back with the reason, its typed secret masked.
+    await page.fill("#name", "users-api")
+    await page.fill("#config", json.dumps({"auth": {"type": "bearer", "token": "typed-secret"}}))
+    await page.click("#save")
+    await expect(page.locator(".error-box")).to_contain_text("required")
+    assert "typed-secret" not in await page.content()
     await page.fill("#name", "users-api")
     await page.fill("#config", json.dumps(api.source_config(), indent=2))
     await shot(page, "source-form")
@@ -75,6 +81,19 @@ async def test_forms_run_live_log_pause_engine_runs_sign_out(
     await create_connectors(page, api, tmp_path / "lake.db")
     await create_job(page)
     job_url = page.url.split("?")[0]
+
+    await page.goto(job_url + "/edit")
+    await expect(page.locator("#preset")).to_have_value("custom")
+    await expect(page.locator("#cron")).to_have_value("*/10 * * * *")
+    await expect(page.locator("#entity-list input[value='users']")).to_be_checked()
+    await page.select_option("#preset", label="Daily")
+    await expect(page.locator("#preview-description")).to_contain_text("At 00:00")
+    await page.click("#save")
+    await expect(page.locator("dl.kv")).to_contain_text("0 0 * * *")
+    await page.goto(job_url + "/edit")
+    await page.select_option("#preset", "custom")
+    await page.fill("#cron", "*/10 * * * *")
+    await page.click("#save")
 
     await page.goto("/")
     row = page.locator("tr[data-job-id]")

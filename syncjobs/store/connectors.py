@@ -90,10 +90,9 @@ def _flush_unique(session: Session, model: Kind, name: str) -> None:
 
 def rotate_all(session: Session, cipher: Cipher) -> int:
     """Re-encrypt every stored config under the first key; returns how many."""
-    count = 0
-    for model in (Source, Destination):
-        for row in session.scalars(sa.select(model)):
-            row.config_encrypted = cipher.rotate(row.config_encrypted)
-            count += 1
+    rows: list[Connector] = [*session.scalars(sa.select(Source)),
+                             *session.scalars(sa.select(Destination))]
+    for row in rows:
+        row.config_encrypted = cipher.rotate(row.config_encrypted)
     session.flush()
-    return count
+    return len(rows)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from syncjobs.errors import ConflictError, NotFoundError
 from syncjobs.store.models import ACTIVE_STATUSES, Execution, SyncJob, new_id
-from syncjobs.store.types import utcnow
+from syncjobs.store.types import UTCDateTime, utcnow
 
 EMPTY_STATS: dict[str, Any] = {
     "records_processed": 0, "records_created": 0, "records_updated": 0,
@@ -55,10 +57,81 @@ def create_queued(
     return row
 
 
-def create_skipped(session: Session, job: SyncJob, scheduled_for: datetime, reason: str) -> None:
+def queue_scheduled(
+    session: Session, slots: list[tuple[str, str, datetime, dict[str, Any]]]
+) -> dict[str, str]:
+    """Queue one execution per (job id, workspace id, slot, context); returns job id -> its id.
+
+    `INSERT ... ON CONFLICT DO NOTHING RETURNING`, all rows at once: a job that
+    became busy meanwhile (the partial unique index) is simply not returned.
+    """
+    if not slots:
+        return {}
+    dialect = session.get_bind().dialect.name
+    ids = [new_id("exe") for _ in slots]
+    if dialect == "postgresql":
+        # Five array parameters instead of 17 per row: the driver has little to parse.
+        result = session.execute(_PG_QUEUE, {
+            "ids": ids, "job_ids": [s[0] for s in slots], "workspace_ids": [s[1] for s in slots],
+            "slots": [s[2] for s in slots], "contexts": [json.dumps(s[3]) for s in slots],
+            "now": utcnow(), "stats": json.dumps(EMPTY_STATS),
+        })
+        return {job_id: id_ for job_id, id_ in result}
+    if dialect != "sqlite":
+        return _queue_one_by_one(session, slots)
+    now = utcnow()
+    rows = [
+        {"id": id_, "job_id": job_id, "workspace_id": workspace_id, "trigger": "scheduled",
+         "status": "queued", "scheduled_for": slot, "queued_at": now, "attempt": 0,
+         "context": context, "stats": dict(EMPTY_STATS), "system": {}, "progress": {},
+         "cancel_requested": False, "log_seq": 0}
+        for id_, (job_id, workspace_id, slot, context) in zip(ids, slots, strict=True)
+    ]
+    # Core, not the ORM: one compiled statement sent as batched multi-row VALUES.
+    table = sa.table("executions", *(sa.column(name) for name in rows[0]))
+    for name in ("context", "stats", "system", "progress"):
+        table.c[name].type = sa.JSON()
+    table.c["scheduled_for"].type = table.c["queued_at"].type = UTCDateTime()
+    statement = sqlite.insert(table).on_conflict_do_nothing().returning(
+        table.c.job_id, table.c.id)
+    return {job_id: id_ for job_id, id_ in session.execute(statement, rows)}
+
+
+_PG_QUEUE = sa.text("""
+    INSERT INTO executions (id, job_id, workspace_id, "trigger", status, scheduled_for,
+                            queued_at, attempt, context, stats, system, progress,
+                            cancel_requested, log_seq)
+    SELECT u.id, u.job_id, u.workspace_id, 'scheduled', 'queued', u.slot, :now, 0,
+           CAST(u.context AS jsonb), CAST(:stats AS jsonb), '{}'::jsonb, '{}'::jsonb, false, 0
+    FROM unnest(CAST(:ids AS text[]), CAST(:job_ids AS text[]), CAST(:workspace_ids AS text[]),
+                CAST(:slots AS timestamptz[]), CAST(:contexts AS text[]))
+         AS u(id, job_id, workspace_id, slot, context)
+    ON CONFLICT DO NOTHING
+    RETURNING job_id, id
+""")
+
+
+def _queue_one_by_one(
+    session: Session, slots: list[tuple[str, str, datetime, dict[str, Any]]]
+) -> dict[str, str]:
+    queued: dict[str, str] = {}
+    for job_id, _workspace_id, slot, context in slots:
+        job = session.get(SyncJob, job_id)
+        assert job is not None
+        try:
+            queued[job_id] = create_queued(session, job, "scheduled", scheduled_for=slot,
+                                           context=context).id
+        except ConflictError:
+            continue
+    return queued
+
+
+def create_skipped(
+    session: Session, job_id: str, workspace_id: str, scheduled_for: datetime, reason: str
+) -> None:
     now = utcnow()
     session.add(Execution(
-        id=new_id("exe"), job_id=job.id, workspace_id=job.workspace_id, trigger="scheduled",
+        id=new_id("exe"), job_id=job_id, workspace_id=workspace_id, trigger="scheduled",
         status="skipped", scheduled_for=scheduled_for, queued_at=now, completed_at=now,
         error={"code": "SKIPPED", "message": reason}, context={}, stats=dict(EMPTY_STATS),
         system={}, progress={},

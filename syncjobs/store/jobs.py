@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from syncjobs.errors import ConflictError, NotFoundError
 from syncjobs.store.models import Execution, SyncJob, new_id
+
+# Ids per IN (...) list: far inside the bind-parameter limits of SQLite and psycopg.
+_IN_CHUNK = 1000
 
 EDITABLE = {
     "name", "source_id", "destination_id", "entities", "sync_mode", "table_prefix",
@@ -100,6 +105,21 @@ def due(session: Session, now: datetime, limit: int) -> list[SyncJob]:
     return list(session.scalars(query))
 
 
+def due_slots(session: Session, now: datetime, limit: int) -> list[sa.Row[Any]]:
+    """Like `due`, as plain rows (id, workspace_id, cron, timezone, next_run_at, missed_runs).
+
+    The scheduler reads thousands at a tick; rows skip the ORM's identity map.
+    """
+    query = (
+        sa.select(SyncJob.id, SyncJob.workspace_id, SyncJob.cron, SyncJob.timezone,
+                  SyncJob.next_run_at, SyncJob.missed_runs)
+        .where(SyncJob.enabled.is_(True), SyncJob.next_run_at <= now)
+        .order_by(SyncJob.next_run_at, SyncJob.id)
+        .limit(limit)
+    )
+    return list(session.execute(query))
+
+
 def advance(session: Session, job_id: str, expected: datetime, new: datetime | None) -> bool:
     """Compare-and-set of next_run_at: only one scheduler wins a slot."""
     result = session.execute(
@@ -111,6 +131,45 @@ def advance(session: Session, job_id: str, expected: datetime, new: datetime | N
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+def advance_many(
+    session: Session, claims: list[tuple[str, datetime, datetime | None]]
+) -> set[str]:
+    """`advance` for many jobs: (job id, expected, new) each; returns the ids whose CAS won.
+
+    Jobs sharing (expected, new), as jobs due in the same minute mostly do, move
+    in one `UPDATE ... WHERE id IN (...) AND next_run_at = expected RETURNING id`:
+    a row another scheduler moved first no longer matches, so it is not returned.
+    Groups and ids go in a fixed order so two racing schedulers lock rows alike.
+    """
+    groups: dict[tuple[datetime, datetime | None], list[str]] = defaultdict(list)
+    for job_id, expected, new in claims:
+        groups[(expected, new)].append(job_id)
+    won: set[str] = set()
+    for (expected, new), ids in sorted(groups.items(), key=lambda item: min(item[1])):
+        ids.sort()
+        for among in id_in(session, SyncJob.id, ids):
+            result = session.execute(
+                sa.update(SyncJob)
+                .where(among, SyncJob.next_run_at == expected)
+                .values(next_run_at=new)
+                .returning(SyncJob.id)
+                .execution_options(synchronize_session=False)
+            )
+            won.update(result.scalars())
+    return won
+
+
+def id_in(session: Session, column: Any, ids: list[str]) -> list[sa.ColumnElement[bool]]:
+    """`column IN ids` as few conditions as the dialect allows (one per statement to run).
+
+    PostgreSQL: one `= ANY(array)` (a single parameter, whatever the count);
+    elsewhere IN lists of at most _IN_CHUNK ids.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return [column == sa.any_(sa.cast(sa.literal(ids, ARRAY(sa.Text)), ARRAY(sa.Text)))]
+    return [column.in_(ids[first:first + _IN_CHUNK]) for first in range(0, len(ids), _IN_CHUNK)]
+
+
 def mark_started(session: Session, job_id: str, now: datetime) -> None:
     session.execute(
         sa.update(SyncJob).where(SyncJob.id == job_id)
@@ -119,7 +178,9 @@ def mark_started(session: Session, job_id: str, now: datetime) -> None:
 
 
 def active_job_ids(session: Session, job_ids: list[str]) -> set[str]:
-    query = sa.select(Execution.job_id).where(
-        Execution.job_id.in_(job_ids), Execution.status.in_(("queued", "running"))
-    )
-    return set(session.scalars(query))
+    found: set[str] = set()
+    for among in id_in(session, Execution.job_id, job_ids):
+        query = sa.select(Execution.job_id).where(among,
+                                                  Execution.status.in_(("queued", "running")))
+        found.update(session.scalars(query))
+    return found

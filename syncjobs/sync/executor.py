@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from syncjobs.errors import ConfigError
@@ -18,12 +19,34 @@ from syncjobs.sync.destinations.naming import (
     staging_tag,
     table_name,
 )
+from syncjobs.sync.prefetch import prefetch
 from syncjobs.sync.request import ChunkResult, EntityInfo, SyncRequest
-from syncjobs.sync.sources import ReadPlan, Source, open_source
+from syncjobs.sync.sources import Page, ReadPlan, Source, open_source
 from syncjobs.sync.state import Stats, entity_state, initial_state, iso, utcnow
 from syncjobs.sync.values import later, parse_instant
 
 LogFn = Callable[[str, str, dict[str, Any]], None]
+PAGES_PER_CHUNK = 4
+PAGE_MIN_ROWS = 1_000
+
+
+class _Within:
+    """Pages up to the chunk's record budget, so the read-ahead thread stops there too;
+    `exhausted` tells the source's real end from the budget's."""
+
+    def __init__(self, pages: Iterator[Page], budget: int) -> None:
+        self.pages = pages
+        self.budget = budget
+        self.exhausted = False
+
+    def __iter__(self) -> Iterator[Page]:
+        seen = 0
+        for page in self.pages:
+            yield page
+            seen += page.batch.num_rows
+            if seen >= self.budget and page.resumable:
+                return
+        self.exhausted = True
 
 
 def _never() -> bool:
@@ -51,6 +74,7 @@ def run_chunk(
     Re-running a chunk with the same input state leaves the same rows (idempotent).
     """
     source = open_source(request.source)
+    source.scope = request.execution_id
     try:
         destination = open_destination(request.destination)
         try:
@@ -165,6 +189,7 @@ class _Segment:
         self.est = est
         self.incremental = incremental
         self.staging = staging_name(table, chunk.req.execution_id)
+        self.marker = staging_name(f"{table}__progress", chunk.req.execution_id)
         self.key = [normalize_name(k) for k in plan.primary_key] if plan.primary_key else None
 
     def _synced_at(self) -> dt.datetime:
@@ -183,7 +208,8 @@ class _Segment:
             if live is not None:
                 # Start from the live columns: a field gone from the source stays, as nulls.
                 dest.create_table(self.staging, live)
-        else:
+        elif dest.read_progress(self.marker) != self.est.get("staged_chunks"):
+            # An attempt of this chunk committed rows its caller never recorded: drop them.
             dest.delete_synced_after(self.staging, parse_instant(self.est["staged_through"]))
 
     def run(self) -> bool:
@@ -193,12 +219,15 @@ class _Segment:
         if not self.incremental:
             self._open_staging()
         finished = True
-        page_rows = max(1, c.req.chunk_records)
-        pages = c.source.read(
+        budget = max(1, c.req.chunk_records - c.records)
+        # Several pages per chunk, so reading the next overlaps loading this one.
+        page_rows = min(budget, max(PAGE_MIN_ROWS, c.req.chunk_records // PAGES_PER_CHUNK))
+        within = _Within(c.source.read(
             self.plan, position=self.est["position"], lower_bound=self.est["lower_bound"],
             page_rows=page_rows,
-        )
-        with c.source.guard():
+        ), budget)
+        pages = prefetch(iter(within))
+        with c.source.guard(), contextlib.closing(pages):
             for page in pages:
                 self._load(page.batch, synced_at)
                 self.est["position"] = page.position
@@ -210,6 +239,8 @@ class _Segment:
                 if page.resumable and c.out_of_budget():
                     finished = False
                     break
+            else:
+                finished = within.exhausted
         if c.cancelled:
             self._cancel()
             return False
@@ -246,10 +277,13 @@ class _Segment:
                 if dest.columns(self.staging) is None:
                     dest.create_table(self.staging, dest.columns(self.table) or {})
                 counts = dest.swap(self.table, self.staging, self.key)
+                dest.drop_table(self.marker)
                 c.stats.add(name, created=counts.created, updated=counts.updated,
                             deleted=counts.deleted)
             else:
                 self.est["staged_through"] = iso(synced_at)
+                self.est["staged_chunks"] = self.est.get("staged_chunks", 0) + 1
+                dest.write_progress(self.marker, self.est["staged_chunks"])
         dest.commit()
         advance = finished or (self.incremental and self.plan.cursor_ordered)
         cursor = later(self.est["lower_bound"], self.est["max_cursor"])
@@ -270,6 +304,7 @@ class _Segment:
         else:
             dest.rollback()
             dest.drop_table(self.staging)
+            dest.drop_table(self.marker)
             dest.commit()
         c.log("info", f"{name}: cancelled", {"entity": name})
 

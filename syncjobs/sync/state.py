@@ -29,6 +29,7 @@ def entity_state(name: str, lower_bound: Any) -> dict[str, Any]:
         "lower_bound": lower_bound,  # fixed for the whole execution: the filter never drifts
         "max_cursor": None,  # largest cursor committed so far in this execution
         "staged_through": None,  # full refresh: _synced_at of the last committed chunk
+        "staged_chunks": 0,  # full refresh: chunks committed to staging (marker table agrees)
         "records": 0,
         "failed": 0,
     }

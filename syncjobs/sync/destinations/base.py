@@ -146,7 +146,10 @@ class Destination(ABC):
     def upsert(self, table: str, batch: pa.RecordBatch, key: list[str]) -> tuple[int, int]:
         """Replace rows by key, insert the rest; (created, updated)."""
         batch = last_per_key(batch, key)
+        new_table = self.columns(table) is None
         columns = self.evolve(table, batch)
+        if new_table:
+            self.prepare_key(table, key)
         updated = self.delete_keys(table, batch.select(key), columns)
         self.insert(table, batch, columns)
         return batch.num_rows - updated, updated
@@ -179,6 +182,19 @@ class Destination(ABC):
         self.drop_table(live)
         self.rename(staging, live)
         return SwapCounts(created=new - matched, updated=matched, deleted=old - matched)
+
+    def read_progress(self, marker: str) -> int | None:
+        """Chunks committed to a staging table, from its marker table (None: no marker)."""
+        if self.columns(marker) is None:
+            return None
+        value = self.scalar(f"SELECT max(n) FROM {self.q(marker)}")
+        return None if value is None else int(value)
+
+    def write_progress(self, marker: str, chunks: int) -> None:
+        if self.columns(marker) is None:
+            self.create_table(marker, {"n": "int"})
+        self.execute(f"DELETE FROM {self.q(marker)}")
+        self.execute(f"INSERT INTO {self.q(marker)} VALUES ({int(chunks)})")
 
     def rename(self, table: str, new_name: str) -> None:
         self.execute(f"ALTER TABLE {self.q(table)} RENAME TO {quote(new_name)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import adbc_driver_manager
@@ -12,6 +13,7 @@ from syncjobs.errors import ConnectorError, TerminalError, TransientError
 from syncjobs.sync.configs import PostgresDestinationConfig
 from syncjobs.sync.destinations.base import Destination
 from syncjobs.sync.destinations.naming import quote
+from syncjobs.sync.pool import ADBC_POOL
 from syncjobs.sync.schema import LOGICAL_KEY
 from syncjobs.sync.secrets import redact_url
 
@@ -56,14 +58,22 @@ class PostgresDestination(Destination):
     def __init__(self, config: PostgresDestinationConfig) -> None:
         super().__init__(config.schema_)
         self.where = redact_url(config.url)
+        self._url = libpq_url(config.url)
+        self._healthy = True
         with self.guard():
-            self.con = adbc_pg.connect(libpq_url(config.url))
+            self.con = ADBC_POOL.get(self._url, lambda: adbc_pg.connect(self._url))
             self.cur = self.con.cursor()
-            self.ensure_schema()
-            self.con.commit()
+            try:
+                self.ensure_schema()
+                self.con.commit()
+            except adbc_driver_manager.Error:
+                self._healthy = False
+                self.close()
+                raise
         self._temp = 0
 
     def classify(self, exc: BaseException) -> ConnectorError:
+        self._healthy = False  # a connection that failed is not handed to the next chunk
         state = str(getattr(exc, "sqlstate", "") or "")
         first = str(exc).split("\n")[0][:300]
         text = f"PostgreSQL {self.where}: {first}"
@@ -146,20 +156,28 @@ class PostgresDestination(Destination):
         )
 
     def dedupe(self, table: str, key: list[str]) -> None:
+        # Building the unique key index is the duplicate check: one sort instead of two.
         cols = ", ".join(quote(k) for k in key)
         t = self.q(table)
-        dupes = self.scalar(f"SELECT count(*) - count(DISTINCT ({cols})) FROM {t}")
-        if dupes:
-            # ctid order within a freshly loaded table follows load order: keep the last.
-            self.cur.execute(
-                f"DELETE FROM {t} a USING {t} b WHERE ({', '.join('a.' + quote(k) for k in key)})"
-                f" = ({', '.join('b.' + quote(k) for k in key)}) AND a.ctid < b.ctid"
-            )
+        index = quote(f"_sj_key_{execution_free_hash(table)}")
+        self.cur.execute("SAVEPOINT sj_key")
+        try:
+            self.cur.execute(f"CREATE UNIQUE INDEX {index} ON {t} ({cols})")
+            self.cur.execute("RELEASE SAVEPOINT sj_key")
+            return
+        except adbc_driver_manager.IntegrityError:
+            self.cur.execute("ROLLBACK TO SAVEPOINT sj_key")
+        # ctid order within a freshly loaded table follows load order: keep the last.
+        self.cur.execute(
+            f"DELETE FROM {t} a USING {t} b WHERE ({', '.join('a.' + quote(k) for k in key)})"
+            f" = ({', '.join('b.' + quote(k) for k in key)}) AND a.ctid < b.ctid"
+        )
+        self.cur.execute(f"CREATE UNIQUE INDEX {index} ON {t} ({cols})")
 
     def prepare_key(self, table: str, key: list[str]) -> None:
         cols = ", ".join(quote(k) for k in key)
-        index = quote(f"{table[:50]}__sj_key")
-        self.cur.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {self.q(table)} ({cols})")
+        index = quote(f"_sj_key_{execution_free_hash(table)}")
+        self.cur.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS {index} ON {self.q(table)} ({cols})")
 
     def begin(self) -> None:
         pass  # ADBC runs every statement inside an implicit transaction until commit
@@ -176,9 +194,17 @@ class PostgresDestination(Destination):
     def close(self) -> None:
         try:
             self.cur.close()
-            self.con.close()
+            self.con.rollback()
         except adbc_driver_manager.Error:
-            pass
+            self._healthy = False
+        if self._healthy:
+            ADBC_POOL.put(self._url, self.con)
+        else:
+            ADBC_POOL.discard(self.con)
+
+
+def execution_free_hash(table: str) -> str:
+    return hashlib.sha1(table.encode(), usedforsecurity=False).hexdigest()[:16]
 
 
 def _logical(field: pa.Field) -> str:

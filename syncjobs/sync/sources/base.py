@@ -42,6 +42,8 @@ class ReadPlan:
 class Source(ABC):
     kind = "source"
     driver_errors: tuple[type[BaseException], ...] = ()
+    #: The execution this source reads for; lets a source reuse metadata across its chunks.
+    scope: str | None = None
 
     @abstractmethod
     def entities(self) -> list[EntityInfo]: ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,9 +12,10 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from syncjobs.errors import ConfigError, ConnectorError, TerminalError, TransientError
-from syncjobs.settings import normalize_db_url
+from syncjobs.sqldb import normalize_url as normalize_db_url
 from syncjobs.sync.configs import SqlSourceConfig
 from syncjobs.sync.destinations.postgres import libpq_url
+from syncjobs.sync.pool import ADBC_POOL
 from syncjobs.sync.request import EntityInfo
 from syncjobs.sync.schema import _json_array
 from syncjobs.sync.secrets import redact_url
@@ -30,6 +32,9 @@ except ImportError:  # pragma: no cover
 _ADBC_NATIVE = (sa.Integer, sa.Float, sa.Numeric, sa.Boolean, sa.String, sa.DateTime, sa.Date,
                 sa.JSON, sa.LargeBinary)
 _CURSOR_TYPES = (sa.DateTime, sa.Date, sa.Integer, sa.Numeric)
+# Reflected tables by (execution, url, schema, table): reflection costs ~60 ms per chunk.
+_REFLECTED: dict[tuple[str | None, str, str | None, str], tuple[float, sa.Table]] = {}
+_REFLECT_TTL = 600.0
 
 
 class SqlSource(Source):
@@ -56,6 +61,9 @@ class SqlSource(Source):
         self._adbc: Any = None
 
     def classify(self, exc: BaseException) -> ConnectorError:
+        if adbc_pg is not None and isinstance(exc, adbc_driver_manager.Error) and self._adbc:
+            ADBC_POOL.discard(self._adbc)  # never hand a failed connection to the next chunk
+            self._adbc = None
         orig = getattr(exc, "orig", exc)
         text = f"SQL source {self.where}: {type(orig).__name__}: {str(orig).splitlines()[0][:300]}"
         network = sa.exc.OperationalError | sa.exc.TimeoutError | sa.exc.DisconnectionError
@@ -69,7 +77,11 @@ class SqlSource(Source):
 
     def close(self) -> None:
         if self._adbc is not None:
-            self._adbc.close()
+            try:
+                self._adbc.rollback()
+                ADBC_POOL.put(libpq_url(self.config.url), self._adbc)
+            except adbc_driver_manager.Error:
+                ADBC_POOL.discard(self._adbc)
             self._adbc = None
         self.engine.dispose()
 
@@ -96,10 +108,20 @@ class SqlSource(Source):
 
     def _table(self, name: str) -> sa.Table:
         if name not in self._tables:
+            # Within one execution the reflected table is reused by every chunk.
+            key = (self.scope, self.config.url, self.schema, name)
+            cached = _REFLECTED.get(key) if self.scope else None
+            if cached is not None and time.monotonic() - cached[0] < _REFLECT_TTL:
+                self._tables[name] = cached[1]
+                return cached[1]
             try:
                 self._tables[name] = sa.Table(
                     name, sa.MetaData(), schema=self.schema, autoload_with=self.engine
                 )
+                if self.scope:
+                    if len(_REFLECTED) > 256:
+                        _REFLECTED.clear()
+                    _REFLECTED[key] = (time.monotonic(), self._tables[name])
             except sa.exc.NoSuchTableError:
                 raise ConfigError(
                     f"unknown entity {name!r}: no such table in the SQL source {self.where}",
@@ -176,7 +198,8 @@ class SqlSource(Source):
             sql = str(query.compile(dialect=self.engine.dialect,
                                     compile_kwargs={"literal_binds": True}))
             if self._adbc is None:
-                self._adbc = adbc_pg.connect(libpq_url(self.config.url))
+                url = libpq_url(self.config.url)
+                self._adbc = ADBC_POOL.get(url, lambda: adbc_pg.connect(url))
             cur = self._adbc.cursor()
             try:
                 cur.execute(sql)

@@ -127,7 +127,7 @@ def test_staging_that_fails_midway_leaves_live_unchanged(
     with pytest.raises(SyncJobsError):
         run_chunk(req, state)
     assert dest_rows(destination) == before
-    assert len(tables(destination)) == 2  # live + this execution's staging
+    assert any(t.startswith("_sj_staging_") for t in tables(destination))
     abort(req, state)
     assert tables(destination) == ["t_items"]
     assert dest_rows(destination) == before
@@ -152,10 +152,10 @@ def test_drop_stale_staging(destination: DestinationConfig, tmp_path: Path) -> N
     source = make_source(tmp_path / "src.db", list(range(1, 21)))
     for ex in ("keep-me", "stale"):
         run_chunk(request(source, destination, execution_id=ex), None)
-    assert len(tables(destination)) == 2
+    assert len(tables(destination)) == 4  # staging and its progress marker, twice
     dropped = drop_stale_staging(destination, {"keep-me"})
-    assert len(dropped) == 1 and dropped[0].endswith("t_items")
-    assert len(tables(destination)) == 1
+    assert len(dropped) == 2 and any(d.endswith("t_items") for d in dropped)
+    assert len(tables(destination)) == 2
 
 
 def test_records_without_key_are_failed_not_merged(

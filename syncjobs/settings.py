@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from syncjobs.sqldb import normalize_url
+
 
 class Settings(BaseSettings):
     """Every knob of syncjobs; each field reads the variable `SYNCJOBS_<NAME>`."""
@@ -46,7 +48,7 @@ class Settings(BaseSettings):
     def metadata_url(self) -> str:
         """The metadata DB URL; SQLite in `home` unless one is configured."""
         if self.database_url:
-            return normalize_db_url(self.database_url)
+            return normalize_url(self.database_url)
         return f"sqlite:///{(self.home / 'syncjobs.db').resolve()}"
 
     @property
@@ -56,11 +58,3 @@ class Settings(BaseSettings):
     @property
     def warehouse_path(self) -> Path:
         return self.home / "warehouse.duckdb"
-
-
-def normalize_db_url(url: str) -> str:
-    """Use psycopg 3 for plain `postgresql://` URLs (SQLAlchemy defaults to psycopg2)."""
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url

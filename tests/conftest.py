@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from syncjobs.settings import normalize_db_url
+from syncjobs.sqldb import normalize_url as normalize_db_url
 
 
 def _server_url(var: str) -> str:

@@ -24,6 +24,10 @@ class RequestGuard:
         self.prefix = prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and "\x00" in scope["path"]:
+            # An id with a NUL would reach PostgreSQL, which refuses it with an error.
+            await _refuse(send, 400, "the path contains a NUL character")
+            return
         if scope["type"] != "http" or not scope["path"].startswith(self.prefix) or scope[
             "method"
         ] not in ("POST", "PUT", "PATCH"):

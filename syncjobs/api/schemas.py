@@ -7,9 +7,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-Entity = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+# No NUL character: PostgreSQL text (and JSONB) cannot store one, so it would end as a 500.
+NO_NUL = r"^[^\x00]*$"
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
+                                        pattern=NO_NUL)]
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=NO_NUL)]
+Entity = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NO_NUL)]
 
 
 class In(BaseModel):
@@ -66,8 +69,10 @@ class EntityOut(BaseModel):
 
 
 class Schedule(In):
-    cron: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    timezone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = "UTC"
+    cron: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100,
+                                           pattern=NO_NUL)]
+    timezone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64,
+                                               pattern=NO_NUL)] = "UTC"
 
 
 SyncMode = Literal["full", "incremental"]

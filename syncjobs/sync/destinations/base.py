@@ -33,6 +33,7 @@ class Destination(ABC):
 
     def __init__(self, schema: str | None) -> None:
         self.schema = schema
+        self._known: dict[str, dict[str, str]] = {}  # columns of tables this session shaped
 
     # -- engine hooks -----------------------------------------------------------------
     @abstractmethod
@@ -70,7 +71,11 @@ class Destination(ABC):
     def commit(self) -> None: ...
 
     @abstractmethod
-    def rollback(self) -> None: ...
+    def _rollback(self) -> None: ...
+
+    def rollback(self) -> None:
+        self._known.clear()  # rolled-back DDL: what this session knew may be wrong now
+        self._rollback()
 
     @abstractmethod
     def close(self) -> None: ...
@@ -116,6 +121,7 @@ class Destination(ABC):
         self.execute(f"CREATE TABLE {self.q(table)} ({body})")
 
     def drop_table(self, table: str) -> None:
+        self._known.pop(table, None)
         self.execute(f"DROP TABLE IF EXISTS {self.q(table)}")
 
     def count(self, table: str) -> int:
@@ -124,10 +130,15 @@ class Destination(ABC):
     def evolve(self, table: str, batch: pa.RecordBatch) -> dict[str, str]:
         """Create or widen the table so every column of the batch fits; its new columns."""
         wanted = {f.name: (f.metadata or {})[LOGICAL_KEY].decode() for f in batch.schema}
+        known = self._known.get(table)
+        if known is not None and all(known.get(n) == k for n, k in wanted.items()):
+            return known  # the usual case: same columns as the previous page
         current = self.columns(table)
         if current is None:
             self.create_table(table, wanted)
-            return wanted
+            self._known[table] = dict(wanted)
+            return self._known[table]
+        self._known[table] = current
         for name, kind in wanted.items():
             if name not in current:
                 self.execute(
@@ -197,6 +208,8 @@ class Destination(ABC):
         self.execute(f"INSERT INTO {self.q(marker)} VALUES ({int(chunks)})")
 
     def rename(self, table: str, new_name: str) -> None:
+        self._known.pop(table, None)
+        self._known.pop(new_name, None)
         self.execute(f"ALTER TABLE {self.q(table)} RENAME TO {quote(new_name)}")
 
     def staging_tables(self) -> list[str]:

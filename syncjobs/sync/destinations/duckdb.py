@@ -160,7 +160,7 @@ class DuckDBDestination(Destination):
     def commit(self) -> None:
         self.con.commit()
 
-    def rollback(self) -> None:
+    def _rollback(self) -> None:
         try:
             self.con.rollback()
         except duckdb.Error:

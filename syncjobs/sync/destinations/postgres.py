@@ -185,7 +185,7 @@ class PostgresDestination(Destination):
     def commit(self) -> None:
         self.con.commit()
 
-    def rollback(self) -> None:
+    def _rollback(self) -> None:
         try:
             self.con.rollback()
         except adbc_driver_manager.Error:

@@ -116,7 +116,7 @@ class SqliteDestination(Destination):
         if self.con.in_transaction:
             self.con.execute("COMMIT")
 
-    def rollback(self) -> None:
+    def _rollback(self) -> None:
         if self.con.in_transaction:
             self.con.execute("ROLLBACK")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin
@@ -26,6 +27,7 @@ from syncjobs.sync.sources.http import HttpClient, dig
 from syncjobs.sync.values import parse_instant
 
 DONE: dict[str, Any] = {"done": True}
+GATHER_SECONDS = 1.0
 
 
 class RestSource(Source):
@@ -84,16 +86,21 @@ class RestSource(Source):
             bound = lower_bound if lower_bound is not None else e.incremental.initial_value
             if bound is not None:
                 params[e.incremental.param] = format_bound(bound, e.incremental)
-        pos = dict(position or {})
-        while True:
-            url, query = self._request(e, pos, params)
-            body, response = self.http.request(e.method, url, params=query, json=e.json_body)
-            records = extract_records(body, e.data_path, self.http.safe_url(url))
-            nxt = self._next(e, pos, body, response, records, url)
-            yield Page(records_to_batch(records), nxt or DONE)
-            if nxt is None:
-                return
-            pos = nxt
+        pos: dict[str, Any] | None = dict(position or {})
+        while pos is not None:
+            # Small API pages are gathered into one batch (bounded in rows and time):
+            # one Arrow conversion and one load per batch, not per request.
+            records: list[dict[str, Any]] = []
+            started = time.monotonic()
+            while pos is not None and len(records) < page_rows and (
+                time.monotonic() - started < GATHER_SECONDS
+            ):
+                url, query = self._request(e, pos, params)
+                body, response = self.http.request(e.method, url, params=query, json=e.json_body)
+                got = extract_records(body, e.data_path, self.http.safe_url(url))
+                pos = self._next(e, pos, body, response, got, url)
+                records += got
+            yield Page(records_to_batch(records), pos or DONE)
 
     def _url(self, path: str) -> str:
         if path.startswith(("http://", "https://")):

@@ -1,0 +1,1 @@
+"""dlt peer scripts and the shared harness of the sync benchmarks."""

@@ -80,3 +80,6 @@ def test_destination_goes_away_mid_full_refresh(tmp_path: Path,
     assert PASSWORD not in text
     assert third["status"] == "completed", third
     assert _live_ids(private_pg) == list(range(1, 361))
+    tables = private_pg.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1", "dest")
+    print(f"destination tables after the third run: {[t[0] for t in tables]}")

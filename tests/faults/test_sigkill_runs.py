@@ -136,6 +136,10 @@ def test_sigkill_at_random_points_during_20_runs(tmp_path: Path) -> None:
             [(e, client.execution(j, e)["status"]) for j, e in executions
              if client.execution(j, e)["status"] not in ACTIVE]), every=0.5)
         finals = [client.execution(j, e) for j, e in executions]
+        failed_logs = {f["id"]: [(r["level"], r["message"]) for r in client.logs(j, f["id"])
+                                 if r["level"] in ("warning", "error")][:6]
+                       for (j, _), f in zip(executions, finals, strict=True)
+                       if f["status"] != "completed"}
         # No other execution appeared (a duplicate run, a stray follow-up).
         assert sum(len(client.history(job)) for job in jobs.values()) == RUNS
     finally:
@@ -150,7 +154,9 @@ def test_sigkill_at_random_points_during_20_runs(tmp_path: Path) -> None:
     assert len(kills) == KILLS
     # Most kills hit runs in flight (a kill between runs proves less).
     assert sum(1 for n in interrupted if n) >= KILLS - 1, interrupted
-    assert statuses == ["completed"] * RUNS, [(f["id"], f["status"], f["error"]) for f in finals]
+    assert statuses == ["completed"] * RUNS, [
+        (i, f["id"], f["status"], f["error"], failed_logs.get(f["id"]))
+        for i, f in enumerate(finals) if f["status"] != "completed"]
     for table, mode in TABLES.items():
         stored = _dest_rows(tmp_path / f"{table}.db", table)
         ids = [r[0] for r in stored]

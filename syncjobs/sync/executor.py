@@ -274,12 +274,15 @@ class _Segment:
         c, dest, name = self.c, self.c.dest, self.plan.entity
         if not self.incremental:
             if finished:
-                if dest.columns(self.staging) is None:
-                    dest.create_table(self.staging, dest.columns(self.table) or {})
-                counts = dest.swap(self.table, self.staging, self.key)
+                live = dest.columns(self.table)
+                if dest.columns(self.staging) is None and live is not None:
+                    dest.create_table(self.staging, live)  # the source is empty now
+                if dest.columns(self.staging) is not None:
+                    counts = dest.swap(self.table, self.staging, self.key)
+                    c.stats.add(name, created=counts.created, updated=counts.updated,
+                                deleted=counts.deleted)
+                # else: an empty source and no table yet: nothing to create columns from
                 dest.drop_table(self.marker)
-                c.stats.add(name, created=counts.created, updated=counts.updated,
-                            deleted=counts.deleted)
             else:
                 self.est["staged_through"] = iso(synced_at)
                 self.est["staged_chunks"] = self.est.get("staged_chunks", 0) + 1

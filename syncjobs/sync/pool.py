@@ -22,12 +22,17 @@ class ConnectionPool:
         self._idle: dict[str, list[tuple[float, Any]]] = {}
 
     def get(self, key: str, connect: Callable[[], Any]) -> Any:
+        """An idle connection that still answers, else a new one."""
         self._expire()
-        with self._lock:
-            idle = self._idle.get(key)
-            if idle:
-                return idle.pop()[1]
-        return connect()
+        while True:
+            with self._lock:
+                idle = self._idle.get(key)
+                conn = idle.pop()[1] if idle else None
+            if conn is None:
+                return connect()
+            if _alive(conn):
+                return conn
+            _close(conn)
 
     def put(self, key: str, conn: Any) -> None:
         with self._lock:
@@ -57,6 +62,21 @@ class ConnectionPool:
             self._idle.clear()
         for conn in conns:
             _close(conn)
+
+
+def _alive(conn: Any) -> bool:
+    # The server may have restarted or dropped the database since the connection idled.
+    try:
+        cur = conn.cursor()
+        try:
+            cur.execute("SELECT 1")
+            cur.fetchall()
+        finally:
+            cur.close()
+        conn.rollback()
+        return True
+    except Exception:
+        return False
 
 
 def _close(conn: Any) -> None:

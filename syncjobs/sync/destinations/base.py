@@ -227,6 +227,5 @@ def last_per_key(batch: pa.RecordBatch, key: list[str]) -> pa.RecordBatch:
     if keys.group_by(key).aggregate([]).num_rows == batch.num_rows:
         return batch
     last = table.group_by(key, use_threads=False).aggregate([("__sj_row", "max")])
-    idx = pc.sort_indices(last.column("__sj_row_max"))
-    rows = pc.take(last.column("__sj_row_max"), idx)
-    return batch.take(rows)
+    rows = last.column("__sj_row_max").combine_chunks()
+    return batch.take(pc.take(rows, pc.sort_indices(rows)))

@@ -12,7 +12,7 @@ import pyarrow as pa
 from syncjobs.errors import ConnectorError, TerminalError, TransientError
 from syncjobs.sync.configs import PostgresDestinationConfig
 from syncjobs.sync.destinations.base import Destination
-from syncjobs.sync.destinations.naming import quote
+from syncjobs.sync.destinations.naming import SYNCED_AT, quote
 from syncjobs.sync.pool import ADBC_POOL
 from syncjobs.sync.schema import LOGICAL_KEY
 from syncjobs.sync.secrets import redact_url
@@ -157,20 +157,24 @@ class PostgresDestination(Destination):
 
     def dedupe(self, table: str, key: list[str]) -> None:
         # Building the unique key index is the duplicate check: one sort instead of two.
+        # It runs in a transaction of its own (ADBC cannot roll back to a savepoint); that
+        # is safe because staging is invisible and a retried chunk reloads its rows anyway.
         cols = ", ".join(quote(k) for k in key)
         t = self.q(table)
         index = quote(f"_sj_key_{execution_free_hash(table)}")
-        self.cur.execute("SAVEPOINT sj_key")
+        self.con.commit()
         try:
             self.cur.execute(f"CREATE UNIQUE INDEX {index} ON {t} ({cols})")
-            self.cur.execute("RELEASE SAVEPOINT sj_key")
+            self.con.commit()
             return
         except adbc_driver_manager.IntegrityError:
-            self.cur.execute("ROLLBACK TO SAVEPOINT sj_key")
-        # ctid order within a freshly loaded table follows load order: keep the last.
+            self.con.rollback()
+        # Keep the last loaded: later chunks have a later _synced_at; within one chunk,
+        # ctid order of freshly appended rows is load order.
         self.cur.execute(
             f"DELETE FROM {t} a USING {t} b WHERE ({', '.join('a.' + quote(k) for k in key)})"
-            f" = ({', '.join('b.' + quote(k) for k in key)}) AND a.ctid < b.ctid"
+            f" = ({', '.join('b.' + quote(k) for k in key)})"
+            f" AND (a.{quote(SYNCED_AT)}, a.ctid) < (b.{quote(SYNCED_AT)}, b.ctid)"
         )
         self.cur.execute(f"CREATE UNIQUE INDEX {index} ON {t} ({cols})")
 

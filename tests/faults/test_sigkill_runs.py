@@ -84,7 +84,10 @@ def test_sigkill_at_random_points_during_20_runs(tmp_path: Path) -> None:
     rng = random.Random(SEED)
     source = SourceDb(tmp_path / "source.db", rng)
     env = base_env(tmp_path, SYNCJOBS_HEARTBEAT_TIMEOUT_SECONDS="5",
-                   SYNCJOBS_CHUNK_RECORDS="25", SYNCJOBS_SYNC_RETRIES="3")
+                   SYNCJOBS_CHUNK_RECORDS="25", SYNCJOBS_SYNC_RETRIES="3",
+                   # Retries after ~0.75, 1.5, 3 s: a brief transient (a busy SQLite
+                   # file under load) must not exhaust them in a few milliseconds.
+                   SYNCJOBS_ENGINE_BACKOFF_SCALE="0.05")
     server = ServeProcess(env, tmp_path / "serve.log")
     began = time.monotonic()
     server.start()

@@ -22,7 +22,7 @@ from syncjobs.sync.destinations.naming import (
 from syncjobs.sync.prefetch import prefetch
 from syncjobs.sync.request import ChunkResult, EntityInfo, SyncRequest
 from syncjobs.sync.sources import Page, ReadPlan, Source, open_source
-from syncjobs.sync.state import Stats, entity_state, initial_state, iso, utcnow
+from syncjobs.sync.state import STATE_VERSION, Stats, entity_state, initial_state, iso, utcnow
 from syncjobs.sync.values import later, parse_instant
 
 LogFn = Callable[[str, str, dict[str, Any]], None]
@@ -113,6 +113,11 @@ class _Chunk:
     def run(self, state: dict[str, Any] | None) -> ChunkResult:
         if state is None:
             state = initial_state(self.req.execution_id, self.req.mode, self._entities())
+        elif state.get("v") != STATE_VERSION or state.get("execution_id") != self.req.execution_id:
+            raise ConfigError(
+                "the state handed to run_chunk belongs to another execution or version",
+                field="state", hint="start the execution again with state=None",
+            )
         state = {**state, "chunks": state.get("chunks", 0) + 1}
         while state["index"] < len(state["entities"]) and not self.cancelled:
             name = state["entities"][state["index"]]
@@ -141,7 +146,7 @@ class _Chunk:
 
     def _entities(self) -> list[str]:
         with self.source.guard():
-            known = [e.name for e in self.source.entities()]
+            known = self.source.entity_names()
         if not self.req.entities:
             return known
         unknown = [e for e in self.req.entities if e not in known]
@@ -259,11 +264,13 @@ class _Segment:
         ready, _ = prepare(batch, synced_at, c.req.execution_id)
         created = updated = 0
         if ready.num_rows:
-            if self.incremental:
-                assert self.key is not None
-                created, updated = c.dest.upsert(self.table, ready, self.key)
-            else:
-                c.dest.append(self.staging, ready)
+            # Translated here, or the source's guard around the page loop would claim them.
+            with c.dest.guard():
+                if self.incremental:
+                    assert self.key is not None
+                    created, updated = c.dest.upsert(self.table, ready, self.key)
+                else:
+                    c.dest.append(self.staging, ready)
         c.records += raw.num_rows
         self.est["records"] += raw.num_rows
         self.est["failed"] += failed

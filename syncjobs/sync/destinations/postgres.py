@@ -15,7 +15,7 @@ from syncjobs.sync.destinations.base import Destination
 from syncjobs.sync.destinations.naming import SYNCED_AT, quote
 from syncjobs.sync.pool import ADBC_POOL
 from syncjobs.sync.schema import LOGICAL_KEY
-from syncjobs.sync.secrets import redact_url
+from syncjobs.sync.secrets import redact, redact_url, secret_values
 
 _TYPES = {
     "bool": "boolean",
@@ -58,6 +58,7 @@ class PostgresDestination(Destination):
     def __init__(self, config: PostgresDestinationConfig) -> None:
         super().__init__(config.schema_)
         self.where = redact_url(config.url)
+        self.secrets = secret_values(config)
         self._url = libpq_url(config.url)
         self._healthy = True
         with self.guard():
@@ -75,7 +76,7 @@ class PostgresDestination(Destination):
     def classify(self, exc: BaseException) -> ConnectorError:
         self._healthy = False  # a connection that failed is not handed to the next chunk
         state = str(getattr(exc, "sqlstate", "") or "")
-        first = str(exc).split("\n")[0][:300]
+        first = redact(str(exc).split("\n")[0][:300], self.secrets)
         text = f"PostgreSQL {self.where}: {first}"
         network = isinstance(exc, adbc_driver_manager.OperationalError)
         if state.startswith(_TRANSIENT_STATES) or network:

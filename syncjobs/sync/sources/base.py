@@ -48,6 +48,10 @@ class Source(ABC):
     @abstractmethod
     def entities(self) -> list[EntityInfo]: ...
 
+    def entity_names(self) -> list[str]:
+        """Names only (sources where that is cheaper than `entities` override it)."""
+        return [e.name for e in self.entities()]
+
     @abstractmethod
     def plan(self, entity: str, incremental: bool) -> ReadPlan:
         """Raise ConfigError for an unknown entity."""

@@ -18,7 +18,7 @@ from syncjobs.sync.destinations.postgres import libpq_url
 from syncjobs.sync.pool import ADBC_POOL
 from syncjobs.sync.request import EntityInfo
 from syncjobs.sync.schema import _json_array
-from syncjobs.sync.secrets import redact_url
+from syncjobs.sync.secrets import redact, redact_url, secret_values
 from syncjobs.sync.sources.base import Page, ReadPlan, Source
 from syncjobs.sync.values import parse_instant, to_json
 
@@ -46,6 +46,7 @@ class SqlSource(Source):
     def __init__(self, config: SqlSourceConfig) -> None:
         self.config = config
         self.where = redact_url(config.url)
+        self.secrets = secret_values(config)
         try:
             self.engine = sa.create_engine(
                 normalize_db_url(config.url), poolclass=sa.pool.NullPool
@@ -65,7 +66,8 @@ class SqlSource(Source):
             ADBC_POOL.discard(self._adbc)  # never hand a failed connection to the next chunk
             self._adbc = None
         orig = getattr(exc, "orig", exc)
-        text = f"SQL source {self.where}: {type(orig).__name__}: {str(orig).splitlines()[0][:300]}"
+        first = redact(str(orig).splitlines()[0][:300] if str(orig) else "", self.secrets)
+        text = f"SQL source {self.where}: {type(orig).__name__}: {first}"
         network = sa.exc.OperationalError | sa.exc.TimeoutError | sa.exc.DisconnectionError
         if isinstance(exc, network):
             return TransientError(text)
@@ -105,6 +107,10 @@ class SqlSource(Source):
                     cursor_field=opts.cursor_field if opts else None,
                 ))
             return out
+
+    def entity_names(self) -> list[str]:
+        with self.guard():
+            return sorted(sa.inspect(self.engine).get_table_names(schema=self.schema))
 
     def _table(self, name: str) -> sa.Table:
         if name not in self._tables:

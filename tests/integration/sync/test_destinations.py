@@ -242,3 +242,19 @@ def test_duplicate_keys_keep_the_last_version(destination: DestinationConfig) ->
     finally:
         dest.close()
     assert [(r["id"], r["v"]) for r in rows(destination, "dups")] == [(1, "x"), (3, "z")]
+
+
+def test_cancel_incremental_keeps_what_it_loaded(
+    destination: DestinationConfig, tmp_path: Path
+) -> None:
+    source = make_source(tmp_path / "src.db", list(range(1, 250)))
+    beats: list[int] = []
+    req = request(source, destination, mode="incremental", chunk_records=1000)
+    result = run_chunk(req, None, should_cancel=lambda: len(beats) >= 1,
+                       heartbeat=lambda: beats.append(1))
+    assert result.cancelled and result.done
+    loaded = len(rows(destination, "t_items"))
+    assert 0 < loaded < 249 and loaded == result.stats["records_created"]
+    assert result.committed_cursors["items"]  # SQL pages are in cursor order
+    with pytest.raises(SyncJobsError, match="another execution"):
+        run_chunk(request(source, destination, execution_id="other"), result.state)

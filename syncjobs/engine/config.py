@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-import os
-import socket
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from syncjobs.liveness import owner_id
+
 
 def _default_worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    # host:pid first, so a restart on this host can tell that a holder is dead.
+    return owner_id(uuid.uuid4().hex[:6])
 
 
 def system_clock() -> datetime:

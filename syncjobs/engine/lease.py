@@ -6,6 +6,8 @@ import time
 
 import sqlalchemy as sa
 
+from syncjobs.liveness import dead_here
+
 from . import schema as t
 
 NAME = "executor"
@@ -34,7 +36,8 @@ def try_acquire(conn: sa.Connection, holder: str, lease_ms: int) -> bool:
         except sa.exc.IntegrityError:
             return False
         return True
-    if row.holder != holder and row.expires_at >= now:
+    if row.holder != holder and row.expires_at >= now and not dead_here(row.holder):
+        # Held and alive (or on another host, where only expiry can tell).
         return False
     # Compare-and-set: another engine taking the lapsed lease at the same time wins or loses whole.
     updated = conn.execute(

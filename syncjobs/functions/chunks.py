@@ -9,8 +9,6 @@ metadata update is skipped when this chunk was already counted.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,6 +22,7 @@ from syncjobs.errors import SyncJobsError
 from syncjobs.functions.ending import end
 from syncjobs.functions.runlog import Redactor, RunLog
 from syncjobs.functions.stats import add_stats
+from syncjobs.liveness import dead_here, owner_id
 from syncjobs.store import connectors, executions, jobs, locks
 from syncjobs.store import state as job_state
 from syncjobs.store.models import Destination, Execution, Source, SyncJob
@@ -93,7 +92,7 @@ class ChunkLock:
     def __init__(self, ctx: AppContext, execution_id: str, attempt: int) -> None:
         self._ctx = ctx
         self.name = f"execution:{execution_id}"
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{attempt}"
+        self.owner = owner_id(attempt)
         self._ttl = timedelta(seconds=LOCK_SECONDS)
 
     def acquire(self) -> None:
@@ -101,7 +100,7 @@ class ChunkLock:
             if locks.acquire(session, self.name, self.owner, utcnow(), self._ttl):
                 return
             current = locks.holder(session, self.name)
-            if current is not None and _dead_here(current.owner) and locks.steal(
+            if current is not None and dead_here(current.owner) and locks.steal(
                 session, self.name, current.owner, self.owner, utcnow(), self._ttl
             ):
                 return
@@ -116,20 +115,6 @@ class ChunkLock:
     def release(self) -> None:
         with self._ctx.db.session() as session:
             locks.release(session, self.name, self.owner)
-
-
-def _dead_here(owner: str) -> bool:
-    host, _, rest = owner.partition(":")
-    pid = rest.split(":")[0]
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
 
 
 class Heartbeat:

@@ -1,5 +1,6 @@
 """Paginated JSON API -> DuckDB, 200k records of 15 fields, 1,000 per page: ours vs dlt.
 
+Ours and dlt's fastest are each the best of two runs (the host is shared).
 A local server hands out pre-encoded pages, so the figures measure the clients. dlt's
 default configuration (~3k records/s, GBs of RSS) runs on a 20k slice.
 """
@@ -14,7 +15,15 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from bench.dlt_peer.harness import dlt_python, peak_rss_mb, run_child, scale, serve_api, table
+from bench.dlt_peer.harness import (
+    best_of,
+    dlt_python,
+    peak_rss_mb,
+    run_child,
+    scale,
+    serve_api,
+    table,
+)
 
 
 def child_ours(base: str, path: str) -> dict[str, Any]:
@@ -43,13 +52,14 @@ def main(argv: list[str]) -> dict[str, Any]:
     figures: dict[str, Any] = {"records": n}
     with tempfile.TemporaryDirectory() as tmp:
         with serve_api(n) as base:
-            figures["ours"] = run_child([sys.executable, "-m", "bench.bench_sync_api", "--child",
-                                         base, str(Path(tmp) / "ours.duckdb")])
+            figures["ours"] = best_of(2, lambda: run_child(
+                [sys.executable, "-m", "bench.bench_sync_api", "--child", base,
+                 str(Path(tmp) / f"ours_{uuid.uuid4().hex}.duckdb")]))
             python = dlt_python()
             if python is not None:
-                figures["dlt_fastest"] = run_child(
+                figures["dlt_fastest"] = best_of(2, lambda: run_child(
                     [str(python), "bench/dlt_peer/rest_to_duckdb.py", base,
-                     str(Path(tmp) / "dlt.duckdb"), "parquet"])
+                     str(Path(tmp) / f"dlt_{uuid.uuid4().hex}.duckdb"), "parquet"]))
         if python is not None:
             with serve_api(small) as base:
                 figures["dlt_default"] = run_child(

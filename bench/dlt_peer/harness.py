@@ -64,9 +64,24 @@ def run_child(argv: list[str], timeout: float = 1800) -> dict[str, Any]:
 
 
 def peak_rss_mb() -> float:
+    """This process's peak RSS. VmHWM, not ru_maxrss: Linux carries ru_maxrss over from
+    the parent through fork and exec, which would charge the runner's peak to the child."""
+    return vm_hwm_mb()
+
+
+def vm_hwm_mb() -> float:
+    for line in pathlib.Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def best_of(runs: int, measure: Any) -> dict[str, Any]:
+    """The fastest of a few runs: the machine is shared, noise only ever slows a run down."""
+    results = [measure() for _ in range(runs)]
+    return min(results, key=lambda r: float(r["seconds"]))
 
 
 def table(rows: list[tuple[str, str, str, str]]) -> str:

@@ -7,7 +7,6 @@ Prints one JSON line: rows, seconds, peak_rss_mb.
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import tempfile
 import time
@@ -39,7 +38,8 @@ def main() -> None:
         pipeline.run(source, **run_kw)
         seconds = time.perf_counter() - started
         rows = pipeline.last_trace.last_normalize_info.row_counts.get("users", 0)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = next(int(line.split()[1]) / 1024 for line in open("/proc/self/status")
+                if line.startswith("VmHWM:"))  # ru_maxrss would include the parent's peak
     print(json.dumps({"rows": rows, "seconds": seconds, "peak_rss_mb": peak}))
 
 

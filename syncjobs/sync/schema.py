@@ -86,7 +86,7 @@ def to_canonical(column: pa.Array | pa.ChunkedArray, logical: str) -> pa.Array:
         return arr
     if logical == "json":
         if pa.types.is_nested(arr.type):
-            return _json_array(arr.to_pylist())
+            return json_array(arr.to_pylist())
         storage = arr.storage if isinstance(arr, pa.ExtensionArray) else arr
         return pa.ExtensionArray.from_storage(JSON_TYPE, storage.cast(pa.string()))
     if logical == "timestamp" and pa.types.is_timestamp(arr.type) and arr.type.tz is None:
@@ -111,7 +111,7 @@ def normalize(batch: pa.RecordBatch) -> tuple[pa.RecordBatch, dict[str, str]]:
     return pa.RecordBatch.from_arrays(arrays, schema=pa.schema(fields)), logical
 
 
-def _json_array(values: list[Any]) -> pa.Array:
+def json_array(values: list[Any]) -> pa.Array:
     texts = [None if v is None else orjson.dumps(v).decode() for v in values]
     return pa.ExtensionArray.from_storage(JSON_TYPE, pa.array(texts, pa.string()))
 
@@ -130,7 +130,7 @@ def records_to_batch(records: list[dict[str, Any]]) -> pa.RecordBatch:
     for i, field in enumerate(struct.type):
         child = struct.field(i)
         if pa.types.is_nested(field.type):
-            child = _json_array([r.get(field.name) for r in records])
+            child = json_array([r.get(field.name) for r in records])
         arrays.append(child)
         names.append(field.name)
     return pa.RecordBatch.from_arrays(arrays, names=names)
@@ -146,7 +146,7 @@ def _records_by_column(records: list[dict[str, Any]]) -> pa.RecordBatch:
         values = [r.get(key) for r in records]
         if any(isinstance(v, dict | list) for v in values):
             if all(v is None or isinstance(v, dict | list) for v in values):
-                arrays.append(_json_array(values))
+                arrays.append(json_array(values))
                 continue
             arrays.append(pa.array([_text(v) for v in values], pa.string()))
             continue

@@ -17,7 +17,7 @@ from syncjobs.sync.configs import SqlSourceConfig
 from syncjobs.sync.destinations.postgres import libpq_url
 from syncjobs.sync.pool import ADBC_POOL
 from syncjobs.sync.request import EntityInfo
-from syncjobs.sync.schema import _json_array
+from syncjobs.sync.schema import json_array
 from syncjobs.sync.secrets import redact, redact_url, secret_values
 from syncjobs.sync.sources.base import Page, ReadPlan, Source
 from syncjobs.sync.values import parse_instant, to_json
@@ -282,7 +282,7 @@ def _rows_to_batch(query: sa.Select[Any], rows: Any) -> pa.RecordBatch:
 
 def _column_array(col_type: sa.types.TypeEngine[Any], values: list[Any]) -> pa.Array:
     if isinstance(col_type, sa.JSON):
-        return _json_array(values)
+        return json_array(values)
     target = _arrow_type(col_type)
     if target is not None and pa.types.is_timestamp(target) and target.tz:
         values = [v if v is None or v.tzinfo else v.replace(tzinfo=dt.UTC) for v in values]

@@ -52,7 +52,7 @@ def warehouse_path(config: DuckDBDestinationConfig) -> Path:
 
 class DuckDBDestination(Destination):
     kind = "duckdb"
-    driver_errors = (duckdb.Error,)
+    driver_errors = (duckdb.Error, OSError)
 
     def __init__(self, config: DuckDBDestinationConfig) -> None:
         super().__init__(config.schema_)

@@ -32,7 +32,7 @@ _FROM_SQL = {v: k for k, v in _TYPES.items()}
 
 class SqliteDestination(Destination):
     kind = "sqlite"
-    driver_errors = (sqlite3.Error,)
+    driver_errors = (sqlite3.Error, OSError)
 
     def __init__(self, config: SqliteDestinationConfig) -> None:
         super().__init__(None)

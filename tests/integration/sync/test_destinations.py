@@ -258,3 +258,18 @@ def test_cancel_incremental_keeps_what_it_loaded(
     assert result.committed_cursors["items"]  # SQL pages are in cursor order
     with pytest.raises(SyncJobsError, match="another execution"):
         run_chunk(request(source, destination, execution_id="other"), result.state)
+
+
+def test_unreachable_destination_is_transient_without_password(tmp_path: Path) -> None:
+    from syncjobs.errors import TerminalError, TransientError
+    from syncjobs.sync.configs import parse_destination_config
+
+    pg = parse_destination_config("postgresql", {"url": "postgresql://u:hunter2@127.0.0.1:1/x"})
+    with pytest.raises(TransientError) as err:
+        check_destination(pg)
+    assert "hunter2" not in str(err.value) and "u:***@127.0.0.1:1" in str(err.value)
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    sqlite = parse_destination_config("sqlite", {"path": str(blocked / "sub" / "d.db")})
+    with pytest.raises(TerminalError):
+        check_destination(sqlite)

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from syncjobs.errors import ConfigError
+from syncjobs.errors import ConfigError, TerminalError
 from syncjobs.sync.batches import max_cursor, prepare, split_keyless
 from syncjobs.sync.configs import DestinationConfig, SourceConfig
 from syncjobs.sync.destinations import Destination, open_destination
@@ -205,7 +205,8 @@ class _Segment:
             now = last + dt.timedelta(microseconds=1)
         return now
 
-    def _open_staging(self) -> None:
+    def _open_staging(self) -> bool:
+        """Ready the staging table; False when this entity's swap already happened."""
         dest = self.c.dest
         if self.est["position"] is None and self.est["staged_through"] is None:
             dest.drop_table(self.staging)  # leftovers of a crashed first attempt
@@ -213,16 +214,26 @@ class _Segment:
             if live is not None:
                 # Start from the live columns: a field gone from the source stays, as nulls.
                 dest.create_table(self.staging, live)
+        elif dest.columns(self.staging) is None:
+            # The final chunk swapped staging in, but its caller never saved the state.
+            if dest.holds_execution(self.table, self.c.req.execution_id):
+                return False
+            raise TerminalError(
+                f"the staging table of {self.plan.entity} is gone (dropped as stale?)",
+                hint="start a new execution: a full refresh cannot resume without it",
+            )
         elif dest.read_progress(self.marker) != self.est.get("staged_chunks"):
             # An attempt of this chunk committed rows its caller never recorded: drop them.
             dest.delete_synced_after(self.staging, parse_instant(self.est["staged_through"]))
+        return True
 
     def run(self) -> bool:
         c, dest = self.c, self.c.dest
         dest.begin()
         synced_at = self._synced_at()
-        if not self.incremental:
-            self._open_staging()
+        if not self.incremental and not self._open_staging():
+            dest.commit()
+            return True
         finished = True
         budget = max(1, c.req.chunk_records - c.records)
         # Several pages per chunk, so reading the next overlaps loading this one.

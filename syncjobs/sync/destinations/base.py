@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from syncjobs.errors import ConnectorError
-from syncjobs.sync.destinations.naming import SYNCED_AT, quote, staging_tag
+from syncjobs.sync.destinations.naming import EXECUTION_ID, SYNCED_AT, quote, staging_tag
 from syncjobs.sync.schema import LOGICAL_KEY, widen
 
 
@@ -193,6 +193,16 @@ class Destination(ABC):
         self.drop_table(live)
         self.rename(staging, live)
         return SwapCounts(created=new - matched, updated=matched, deleted=old - matched)
+
+    def holds_execution(self, table: str, execution_id: str) -> bool:
+        """Whether `table` has rows written by this execution (a swap already done)."""
+        if self.columns(table) is None:
+            return False
+        literal = "'" + execution_id.replace("'", "''") + "'"
+        found = self.scalar(
+            f"SELECT 1 FROM {self.q(table)} WHERE {quote(EXECUTION_ID)} = {literal} LIMIT 1"
+        )
+        return found is not None
 
     def read_progress(self, marker: str) -> int | None:
         """Chunks committed to a staging table, from its marker table (None: no marker)."""

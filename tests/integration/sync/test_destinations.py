@@ -103,6 +103,17 @@ def test_crash_between_commit_and_state_write(
     run_all(req, state)  # the re-run starts again from the saved state
     assert dest_rows(destination) == source_rows(src_path)
 
+    # A crash after the final chunk's swap: the re-run finds the swap done.
+    req3 = request(source, destination, mode=mode, execution_id="x3")
+    states = [None]
+    while True:
+        result = run_chunk(req3, states[-1])
+        if result.done:
+            break
+        states.append(result.state)
+    again = run_chunk(req3, states[-1])
+    assert again.done and dest_rows(destination) == source_rows(src_path)
+
     # A crash on the very first chunk (no state saved at all) is a fresh start.
     req2 = request(source, destination, mode=mode, execution_id="x2")
     run_chunk(req2, None)

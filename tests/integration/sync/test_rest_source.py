@@ -183,3 +183,18 @@ def test_close_preset(api: tuple[str, Api], duck: DestinationConfig) -> None:
                                            "base_url": f"{base}/close/api/v1",
                                            "requests_per_second": 1000})
     assert totals(sync(source, duck))["records_created"] == 45
+
+
+def test_rate_limit_and_unix_lower_bound(api: tuple[str, Api], duck: DestinationConfig) -> None:
+    base, server = api
+    source = rest(base, "/stripe/v1/customers", {
+        "type": "cursor", "cursor_param": "starting_after", "cursor_record_field": "id",
+        "has_more_path": "has_more", "size_param": "limit", "page_size": 10}, "data",
+        auth={"type": "bearer", "token": "sk_test_123"}, requests_per_second=20,
+        entity={"incremental": {"cursor_field": "created", "param": "created[gte]",
+                                "format": "unix", "initial_value": "2023-11-14T22:13:40Z"}})
+    started = time.monotonic()
+    results = sync(source, duck, mode="incremental")
+    assert time.monotonic() - started >= 4 / 20  # five requests, 50 ms apart
+    assert "created%5Bgte%5D=1700000020" in server.requests[0][1]
+    assert totals(results)["records_created"] == 26  # created >= 1_700_000_020

@@ -284,3 +284,15 @@ def test_unreachable_destination_is_transient_without_password(tmp_path: Path) -
     sqlite = parse_destination_config("sqlite", {"path": str(blocked / "sub" / "d.db")})
     with pytest.raises(TerminalError):
         check_destination(sqlite)
+
+
+def test_chunk_seconds_bounds_a_chunk(tmp_path: Path) -> None:
+    from syncjobs.sync.configs import parse_destination_config
+
+    source = make_source(tmp_path / "src.db", list(range(1, 301)))
+    dest = parse_destination_config("sqlite", {"path": str(tmp_path / "d.db")})
+    results = run_all(request(source, dest, chunk_records=10_000, chunk_seconds=0.000_001))
+    # Pages of 100 rows, one page per chunk; a full last page cannot tell it was the last,
+    # so a fourth chunk reads nothing and swaps.
+    assert [r.chunk["records"] for r in results] == [100, 100, 100, 0]
+    assert len(rows(dest, "t_items")) == 300

@@ -35,8 +35,15 @@ def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20,
     engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
                               **kwargs)
     event.listen(engine, "connect", _sqlite_pragmas)
-    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+    event.listen(engine, "begin", _begin)
     return engine
+
+
+def _begin(conn: sa.Connection) -> None:
+    # Read-only work (execution option `sqlite_read_only`) takes no write lock: in
+    # WAL mode a deferred transaction reads a snapshot, never blocked by the writer.
+    read_only = conn.get_execution_options().get("sqlite_read_only")
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, SecretStr
 from pydantic_core import to_jsonable_python
 
 from syncjobs import sync
-from syncjobs.api.deps import Ctx, DbSession, WorkspaceId
+from syncjobs.api.deps import Ctx, DbSession, WorkspaceId, in_session
 from syncjobs.api.schemas import CheckOut, ConnectorIn, ConnectorOut, ConnectorPatch, EntityOut
 from syncjobs.context import AppContext
 from syncjobs.errors import ConnectorError
@@ -120,16 +120,16 @@ def make_router(kind: str) -> APIRouter:
 
     @router.post("/{item_id}/check")
     async def check_connector(item_id: str, ws: WorkspaceId, ctx: Ctx) -> CheckOut:
-        with ctx.db.session() as session:
-            config = load(connectors.get(session, model, ws, item_id), ctx.cipher, parse)
+        config = await in_session(ctx, lambda session: load(
+            connectors.get(session, model, ws, item_id), ctx.cipher, parse))
         return await run_in_threadpool(_check, check, config)
 
     if kind == "sources":
 
         @router.get("/{item_id}/entities")
         async def list_entities(item_id: str, ws: WorkspaceId, ctx: Ctx) -> list[EntityOut]:
-            with ctx.db.session() as session:
-                config = load(connectors.get(session, model, ws, item_id), ctx.cipher, parse)
+            config = await in_session(ctx, lambda session: load(
+                connectors.get(session, model, ws, item_id), ctx.cipher, parse))
             found = await run_in_threadpool(sync.list_entities, config)  # type: ignore[arg-type]
             return [EntityOut(name=e.name, primary_key=e.primary_key) for e in found]
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Path, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -14,6 +15,7 @@ from syncjobs.context import AppContext
 from syncjobs.errors import AuthError, NotFoundError
 from syncjobs.store import workspaces
 
+T = TypeVar("T")
 _bearer = HTTPBearer(auto_error=False, description="a workspace API key, or the admin token")
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
@@ -26,13 +28,31 @@ def get_ctx(request: Request) -> AppContext:
 Ctx = Annotated[AppContext, Depends(get_ctx)]
 
 
-def get_session(ctx: Ctx) -> Iterator[Session]:
-    """One transaction per request, committed when the route returns."""
-    with ctx.db.session() as session:
+def get_session(ctx: Ctx, request: Request) -> Iterator[Session]:
+    """One transaction per request, committed when the route returns.
+
+    GET routes only read: theirs takes no SQLite write lock, so reads do not
+    queue behind the engine's writes (nor hold the lock across async hops).
+    """
+    opened = ctx.db.read_session() if request.method in ("GET", "HEAD") else ctx.db.session()
+    with opened as session:
         yield session
 
 
 DbSession = Annotated[Session, Depends(get_session)]
+
+
+async def in_session(ctx: AppContext, work: Callable[[Session], T]) -> T:
+    """`work(session)` in one transaction, on a worker thread.
+
+    Async routes must not touch the DB on the event loop: a SQLite write waits
+    (up to its busy timeout) for the engine's lock, and the whole server with it.
+    """
+    def call() -> T:
+        with ctx.db.session() as session:
+            return work(session)
+
+    return await run_in_threadpool(call)
 
 
 def workspace_id(
@@ -43,7 +63,7 @@ def workspace_id(
     """The path's workspace, if the key is one of its keys; a foreign key sees a 404."""
     if credentials is None or not credentials.credentials:
         raise AuthError("missing API key", hint="send `Authorization: Bearer <workspace API key>`")
-    with ctx.db.session() as session:
+    with ctx.db.read_session() as session:
         owner = workspaces.workspace_for_key(session, credentials.credentials)
     if owner is None:
         raise AuthError("invalid API key", hint="check the key; a workspace key is shown once")

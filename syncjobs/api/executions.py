@@ -7,8 +7,9 @@ from typing import Annotated
 
 import inngest
 from fastapi import APIRouter, Query, status
+from sqlalchemy.orm import Session
 
-from syncjobs.api.deps import Ctx, DbSession, WorkspaceId
+from syncjobs.api.deps import Ctx, DbSession, WorkspaceId, in_session
 from syncjobs.api.schemas import (
     CancelAccepted,
     CancelIn,
@@ -42,26 +43,26 @@ async def send_events(ctx: AppContext, batch: list[inngest.Event]) -> list[str]:
              responses={409: {"description": "an execution of this job is already active"}})
 async def run_job(job_id: str, ws: WorkspaceId, ctx: Ctx) -> RunAccepted:
     """Queue a manual execution; a paused job runs too (pausing stops only its schedule)."""
-    with ctx.db.session() as session:
+    def queue(session: Session) -> tuple[Execution, bool]:
         job = jobs.get(session, ws, job_id)
-        execution = executions.create_queued(session, job, "manual")
-        enabled = job.enabled
+        return executions.create_queued(session, job, "manual"), job.enabled
+
+    execution, enabled = await in_session(ctx, queue)
     event = events.job_event(events.MANUAL, job_id=job_id, workspace_id=ws,
                              execution_id=execution.id, trigger="manual")
     try:
         (event_id,) = await send_events(ctx, [event])
     except Exception as exc:
         # Nothing is lost: the execution records why it never started.
-        with ctx.db.session() as session:
-            end(ctx, session, execution, "failed", {
-                "code": "EVENT_NOT_SENT", "message": f"could not send the event: "
-                f"{type(exc).__name__}"})
+        error = {"code": "EVENT_NOT_SENT",
+                 "message": f"could not send the event: {type(exc).__name__}"}
+        await in_session(ctx, lambda session: end(ctx, session, execution, "failed", error))
         log.error("manual run event not sent: %s", type(exc).__name__,
                   extra={"job_id": job_id, "execution_id": execution.id})
         raise ConflictError("the run could not be started: the engine did not accept the event",
                             hint="check /health and retry") from None
-    with ctx.db.session() as session:
-        executions.transition(session, execution.id, ACTIVE_STATUSES, event_id=event_id)
+    await in_session(ctx, lambda session: executions.transition(
+        session, execution.id, ACTIVE_STATUSES, event_id=event_id))
     message = None if enabled else (
         "this job is paused: its schedule does not fire, but this manual run does")
     return RunAccepted(execution_id=execution.id, event_id=event_id, status="queued",
@@ -81,7 +82,7 @@ def job_status(job_id: str, ws: WorkspaceId, session: DbSession) -> JobStatus:
 @router.post("/cancel", status_code=status.HTTP_202_ACCEPTED)
 async def cancel_job(job_id: str, ws: WorkspaceId, ctx: Ctx,
                      body: CancelIn | None = None) -> CancelAccepted:
-    with ctx.db.session() as session:
+    def flag(session: Session) -> Execution:
         jobs.get(session, ws, job_id)
         if body is not None and body.execution_id:
             execution = executions.get_for_job(session, job_id, body.execution_id)
@@ -94,6 +95,9 @@ async def cancel_job(job_id: str, ws: WorkspaceId, ctx: Ctx,
             execution = found
         # The flag takes effect at the next page even before the event is handled.
         executions.request_cancel(session, execution.id)
+        return execution
+
+    execution = await in_session(ctx, flag)
     try:
         await send_events(ctx, [events.cancel_event(job_id=job_id, workspace_id=ws,
                                                     execution_id=execution.id)])
@@ -102,11 +106,13 @@ async def cancel_job(job_id: str, ws: WorkspaceId, ctx: Ctx,
         # would wait for an engine that is not there, so it ends here.
         log.error("cancel event not sent: %s", type(exc).__name__,
                   extra={"job_id": job_id, "execution_id": execution.id})
-        with ctx.db.session() as session:
+        def end_if_queued(session: Session) -> bool:
             row = executions.get(session, execution.id)
-            ended = row is not None and row.status == "queued" and executions.finish(
+            return row is not None and row.status == "queued" and bool(executions.finish(
                 session, row, "cancelled",
-                error={"code": "CANCELLED", "message": "cancelled before it started"})
+                error={"code": "CANCELLED", "message": "cancelled before it started"}))
+
+        ended = await in_session(ctx, end_if_queued)
         return CancelAccepted(
             execution_id=execution.id, status="cancelled" if ended else "cancelling",
             message="the engine did not accept the cancel event; the execution is flagged "

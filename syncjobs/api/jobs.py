@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response, status
 from sqlalchemy.orm import Session
 
 from syncjobs import schedule, sync
-from syncjobs.api.deps import Ctx, DbSession, WorkspaceId
+from syncjobs.api.deps import Ctx, DbSession, WorkspaceId, in_session
 from syncjobs.api.schemas import (
     FireTime,
     JobIn,
@@ -160,13 +160,16 @@ def update_job(job_id: str, body: JobPatch, ws: WorkspaceId, session: DbSession,
 @router.delete("/{job_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_job(job_id: str, ws: WorkspaceId, ctx: Ctx) -> Response:
     """Cancel the job's active execution first, then delete it with its history."""
-    with ctx.db.session() as session:
+    def cancel_active(session: Session) -> Execution | None:
         jobs.get(session, ws, job_id)
         active = executions.active_for_job(session, job_id)
         if active is not None:
             executions.request_cancel(session, active.id)
             end(ctx, session, active, "cancelled",
                 {"code": "JOB_DELETED", "message": "the job was deleted"})
+        return active
+
+    active = await in_session(ctx, cancel_active)
     if active is not None and ctx.inngest is not None:
         # Stops the engine run too; its chunk sees the flag within one page.
         try:
@@ -176,8 +179,7 @@ async def delete_job(job_id: str, ws: WorkspaceId, ctx: Ctx) -> Response:
             # Delete anyway: a chunk whose execution row is gone stops at its next page.
             log.error("cancel event of a deleted job not sent: %s", type(exc).__name__,
                       extra={"job_id": job_id, "execution_id": active.id})
-    with ctx.db.session() as session:
-        jobs.delete(session, jobs.get(session, ws, job_id))
+    await in_session(ctx, lambda session: jobs.delete(session, jobs.get(session, ws, job_id)))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

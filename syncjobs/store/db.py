@@ -30,6 +30,17 @@ class Database:
         with self._sessions() as session, session.begin():
             yield session
 
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A transaction that only reads: on SQLite it takes no write lock (WAL snapshot).
+
+        Readers then neither wait for the engine's writes nor make writers wait.
+        Writing in it may fail with "database is locked": use `session()` to write.
+        """
+        with self._sessions() as session, session.begin():
+            session.connection(execution_options={"sqlite_read_only": True})
+            yield session
+
     def ping(self) -> None:
         with self.engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -31,6 +32,7 @@ from syncjobs.store.types import utcnow
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 15.0
 LOCK_SECONDS = 60.0
+BEAT_EVERY = 0.2
 CHUNKS_SHOWN = 200
 
 
@@ -127,7 +129,7 @@ class Heartbeat:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._cancel = False
-        self._last_check = 0.0
+        self._last_beat = -BEAT_EVERY
 
     def __enter__(self) -> Heartbeat:
         self._thread.start()
@@ -139,10 +141,19 @@ class Heartbeat:
 
     def _loop(self) -> None:
         while not self._stop.wait(HEARTBEAT_SECONDS):
-            self.beat()
+            self.beat(force=True)
             self._lock.renew()
 
-    def beat(self) -> None:
+    def beat(self, force: bool = False) -> None:
+        """Record liveness and read the cancel flag; at most every BEAT_EVERY s unless forced.
+
+        The sync calls it after each source request, which for a fast API is
+        hundreds of times a second: the throttle keeps that off the metadata DB.
+        """
+        now = time.monotonic()
+        if not force and now - self._last_beat < BEAT_EVERY:
+            return
+        self._last_beat = now
         try:
             with self._ctx.db.session() as session:
                 executions.heartbeat(session, self._id)
@@ -177,7 +188,7 @@ def _run_chunk(ctx: AppContext, execution_id: str, index: int, state: dict[str, 
         executions.transition(session, execution_id, ("running",), attempt=attempt)
     try:
         with Heartbeat(ctx, execution_id, lock) as heart:
-            heart.beat()
+            heart.beat(force=True)
             if heart.should_cancel():
                 return _cancel(ctx, loaded, state, runlog)
             result = sync.run_chunk(

@@ -92,6 +92,9 @@ class _Chunk:
     ) -> None:
         self.req = request
         self.source = source
+        # Asked between the API requests a source gathers into one page, so a
+        # cancel takes effect within one request, not one gathered page.
+        source.interrupted = self._interrupted
         self.dest = destination
         self.should_cancel = should_cancel
         self.heartbeat = heartbeat
@@ -103,6 +106,10 @@ class _Chunk:
         self.records = 0
         self.touched: list[str] = []
         self.cancelled = False
+
+    def _interrupted(self) -> bool:
+        self.heartbeat()
+        return self.should_cancel()
 
     def out_of_budget(self) -> bool:
         return (

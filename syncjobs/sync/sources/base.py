@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,11 +39,18 @@ class ReadPlan:
     incremental: bool = False
 
 
+def _not_interrupted() -> bool:
+    return False
+
+
 class Source(ABC):
     kind = "source"
     driver_errors: tuple[type[BaseException], ...] = ()
     #: The execution this source reads for; lets a source reuse metadata across its chunks.
     scope: str | None = None
+    #: Asked between requests by sources that gather several into one page: when it
+    #: says True, the page so far is handed over at once (cancel within one request).
+    interrupted: Callable[[], bool] = staticmethod(_not_interrupted)
 
     @abstractmethod
     def entities(self) -> list[EntityInfo]: ...

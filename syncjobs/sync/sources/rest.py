@@ -94,7 +94,7 @@ class RestSource(Source):
             started = time.monotonic()
             while pos is not None and len(records) < page_rows and (
                 time.monotonic() - started < GATHER_SECONDS
-            ):
+            ) and not self.interrupted():
                 url, query = self._request(e, pos, params)
                 body, response = self.http.request(e.method, url, params=query, json=e.json_body)
                 got = extract_records(body, e.data_path, self.http.safe_url(url))

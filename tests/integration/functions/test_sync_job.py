@@ -40,6 +40,7 @@ async def test_manual_run_copies_every_record(svc: Service, ws: ClientWorkspace,
 async def test_fifty_concurrent_runs_start_exactly_one(svc: Service, ws: ClientWorkspace,
                                                        api: FakeApi, dest_path: Path) -> None:
     api.records["users"] = users(5)
+    api.page_delay = 2.0  # the winner is still running when the last request arrives
     job_id = await make_job(svc, ws, api.source_config(), dest_path)
     answers = await asyncio.gather(*[
         svc.http.post(ws.url(f"/sync-jobs/{job_id}/run"), headers=ws.headers) for _ in range(50)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import BaseModel, SecretStr
 from pydantic_core import to_jsonable_python
@@ -23,6 +23,30 @@ def url_password(url: str) -> str | None:
         return urlsplit(url).password
     except ValueError:
         return None
+
+
+def url_query_secrets(url: str) -> dict[str, str]:
+    """Credential-looking query parameters of a URL (`?password=` is accepted by libpq)."""
+    try:
+        query = urlsplit(url).query
+    except ValueError:
+        return {}
+    return {k: v for k, v in parse_qsl(query, keep_blank_values=True)
+            if v and _SENSITIVE_HEADER.search(k)}
+
+
+def replace_url_query_secrets(url: str, values: dict[str, str]) -> str:
+    """The URL with the named query parameters set to `values` (other parameters untouched)."""
+    parts = urlsplit(url)
+    pairs = [(k, values.get(k, v)) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    return urlunsplit(parts._replace(query=urlencode(pairs, safe="*")))
+
+
+def mask_url(url: str) -> str:
+    """Password and credential-looking query parameters replaced by the mask."""
+    masked = replace_url_password(url, MASK)
+    secrets = url_query_secrets(masked)
+    return replace_url_query_secrets(masked, dict.fromkeys(secrets, MASK)) if secrets else masked
 
 
 def replace_url_password(url: str, password: str) -> str:
@@ -61,7 +85,7 @@ def _mask(value: Any, extra: dict[str, Any]) -> Any:
     if isinstance(value, list):
         return [_mask(v, {}) for v in value]
     if isinstance(value, str) and extra.get("secret_url"):
-        return replace_url_password(value, MASK)
+        return mask_url(value)
     if isinstance(value, dict) and extra.get("secret_headers"):
         return {k: MASK if is_sensitive_header(k) else v for k, v in value.items()}
     if isinstance(value, dict):
@@ -94,6 +118,8 @@ def _secret_leaves(model: BaseModel, path: tuple[Any, ...]) -> Iterator[Leaf]:
             pw = url_password(value)
             if pw:
                 yield key, "url", pw
+            for param, secret in url_query_secrets(value).items():
+                yield key, f"url_query:{param}", secret
         elif isinstance(value, dict) and extra.get("secret_headers"):
             for h, v in value.items():
                 if is_sensitive_header(h):
@@ -135,6 +161,10 @@ def merge_masked(new_raw: dict[str, Any], old_model: BaseModel) -> dict[str, Any
         if kind == "url":
             if isinstance(current, str) and url_password(current) == MASK:
                 parent[key] = replace_url_password(current, old_value)
+        elif kind.startswith("url_query:"):
+            param = kind.split(":", 1)[1]
+            if isinstance(current, str) and url_query_secrets(current).get(param) == MASK:
+                parent[key] = replace_url_query_secrets(current, {param: old_value})
         elif kind == "header":
             if current == MASK:
                 parent[key] = old_value

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, SecretStr
 
-from syncjobs.sync.configs.base import StrictModel, headers_field, secret_field
+from syncjobs.sync.configs.base import StrictModel, headers_field, secret_field, url_field
 
 
 class NoAuth(StrictModel):
@@ -132,7 +132,7 @@ class RestEntity(StrictModel):
 
 class RestSourceConfig(StrictModel):
     type: Literal["rest"] = "rest"
-    base_url: str = Field(description="common prefix of every entity's path, e.g. https://api.x/v1")
+    base_url: str = url_field("common prefix of every entity's path, e.g. https://api.x/v1")
     headers: dict[str, str] = headers_field("extra HTTP headers sent with every request")
     auth: Auth = Field(default_factory=NoAuth, description="how requests authenticate")
     entities: list[RestEntity] = Field(min_length=1, description="the endpoints to sync")
@@ -162,7 +162,7 @@ class GraphQLQuery(StrictModel):
 
 class GraphQLSourceConfig(StrictModel):
     type: Literal["graphql"] = "graphql"
-    endpoint: str = Field(description="URL of the GraphQL endpoint")
+    endpoint: str = url_field("URL of the GraphQL endpoint")
     headers: dict[str, str] = headers_field("HTTP headers, e.g. Authorization")
     auth: Auth = Field(default_factory=NoAuth, description="how requests authenticate")
     queries: list[GraphQLQuery] = Field(min_length=1, description="one named query per entity")

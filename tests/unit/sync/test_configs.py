@@ -107,3 +107,18 @@ def test_merge_masked_keeps_write_only_secrets() -> None:
 
     pg = parse_destination_config("postgresql", {"url": "postgresql://bob:pw1@db/x"})
     assert merge_masked(mask_config(pg), pg)["url"] == "postgresql://bob:pw1@db/x"
+
+
+def test_credentials_in_url_queries_and_user_info_are_secrets() -> None:
+    from syncjobs.sync import mask_config, merge_masked, parse_source_config, secret_values
+
+    sql = parse_source_config("sql", {"url": "postgresql://bob@db/shop?sslmode=require&password=p4ss"})
+    masked = mask_config(sql)
+    assert "p4ss" not in str(masked) and "sslmode=require" in masked["url"]
+    assert "p4ss" in secret_values(sql)
+    kept = parse_source_config("sql", merge_masked(masked, sql))
+    assert kept.url == sql.url
+
+    rest = parse_source_config("rest", {"base_url": "http://bob:hunter22@api/v1",
+                                        "entities": [{"name": "u", "path": "/u"}]})
+    assert "hunter22" not in str(mask_config(rest)) and "hunter22" in secret_values(rest)

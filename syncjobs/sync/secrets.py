@@ -115,11 +115,7 @@ def _secret_leaves(model: BaseModel, path: tuple[Any, ...]) -> Iterator[Leaf]:
         if isinstance(value, SecretStr):
             yield key, "secret", value.get_secret_value()
         elif isinstance(value, str) and extra.get("secret_url"):
-            pw = url_password(value)
-            if pw:
-                yield key, "url", pw
-            for param, secret in url_query_secrets(value).items():
-                yield key, f"url_query:{param}", secret
+            yield from _url_leaves(key, value)
         elif isinstance(value, dict) and extra.get("secret_headers"):
             for h, v in value.items():
                 if is_sensitive_header(h):
@@ -130,6 +126,14 @@ def _secret_leaves(model: BaseModel, path: tuple[Any, ...]) -> Iterator[Leaf]:
             for i, item in enumerate(value):
                 if isinstance(item, BaseModel):
                     yield from _secret_leaves(item, (*key, i))
+
+
+def _url_leaves(key: tuple[Any, ...], url: str) -> Iterator[Leaf]:
+    pw = url_password(url)
+    if pw:
+        yield key, "url", pw
+    for param, secret in url_query_secrets(url).items():
+        yield key, f"url_query:{param}", secret
 
 
 def secret_values(model: BaseModel) -> list[str]:

@@ -208,7 +208,11 @@ def _run_chunk(ctx: AppContext, execution_id: str, index: int, state: dict[str, 
         runlog("error", str(exc), {"code": exc.code})
         runlog.flush()
         if exc.is_retriable:
-            raise ChunkFailed(loaded.redactor.text(str(exc))) from None
+            message = loaded.redactor.text(str(exc))
+            wait = getattr(exc, "retry_after", None)
+            if wait:  # the source said when (Retry-After): the next attempt waits that long
+                raise inngest.RetryAfterError(message, timedelta(seconds=float(wait))) from None
+            raise ChunkFailed(message) from None
         return _fail(ctx, loaded, exc.code, loaded.redactor.text(str(exc)))
     except ChunkFailed:
         raise

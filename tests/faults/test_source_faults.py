@@ -76,6 +76,7 @@ def test_hanging_source_fails_naming_the_timeout(faulty: FaultyApi,
     assert took < HANG_BOUND
     message = final["error"]["message"]
     assert "Timeout" in message and "/v1/slowpoke" in message, message
+    assert "within the 1 s timeout" in message and "offset=10" in message, message
     # Page 2 was asked for once per request retry and step attempt: 2 x 2.
     assert faulty.count("slowpoke", 10) == 4
     # A full refresh that failed leaves no table behind (not even a staging one).

@@ -55,6 +55,7 @@ class HttpClient:
                 self.auth_params[auth.name] = auth.value.get_secret_value()
         elif isinstance(auth, BasicAuth):
             basic = httpx.BasicAuth(auth.username, auth.password.get_secret_value())
+        self.timeout = timeout
         self.client = httpx.Client(
             headers=all_headers, auth=basic, timeout=timeout, follow_redirects=True
         )
@@ -90,9 +91,16 @@ class HttpClient:
                 error = self._check(response)
                 if error is None:
                     return self._parse(response), response
+            except httpx.TimeoutException as exc:
+                error = TransientError(
+                    f"{self.name}: no answer within the {self.timeout:g} s timeout "
+                    f"({type(exc).__name__}) on {method} {self.safe_url(str(target))}",
+                    hint="raise the source's `timeout` if the API is slow",
+                )
             except httpx.TransportError as exc:
                 error = TransientError(
-                    f"{self.name}: {type(exc).__name__} on {method} {self.safe_url(url)}"
+                    f"{self.name}: {type(exc).__name__} (the connection failed or was cut) "
+                    f"on {method} {self.safe_url(str(target))}"
                 )
             except MalformedResponse as exc:
                 error = TransientError(f"{self.name}: {exc}")

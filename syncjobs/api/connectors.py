@@ -12,8 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, SecretStr
-from pydantic_core import to_jsonable_python
+from pydantic import BaseModel
 
 from syncjobs import sync
 from syncjobs.api.deps import Ctx, DbSession, WorkspaceId, in_session
@@ -25,21 +24,6 @@ from syncjobs.store.crypto import Cipher
 from syncjobs.store.models import Destination, Source
 
 Parse = Callable[[str, dict[str, Any]], BaseModel]
-
-
-def stored_form(model: BaseModel) -> dict[str, Any]:
-    """The config as stored (encrypted): JSON with secret values revealed, not masked."""
-    return dict(_reveal(model.model_dump(mode="python", by_alias=True)))
-
-
-def _reveal(value: Any) -> Any:
-    if isinstance(value, SecretStr):
-        return value.get_secret_value()
-    if isinstance(value, dict):
-        return {k: _reveal(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_reveal(v) for v in value]
-    return to_jsonable_python(value)
 
 
 def to_out(row: Source | Destination, model: BaseModel) -> ConnectorOut:
@@ -89,7 +73,7 @@ def make_router(kind: str) -> APIRouter:
     ) -> ConnectorOut:
         config = parse(body.type, _with_defaults(ctx, body.type, body.config))
         row = connectors.create(
-            session, model, ctx.cipher, ws, body.name, body.type, stored_form(config)
+            session, model, ctx.cipher, ws, body.name, body.type, sync.stored_form(config)
         )
         return to_out(row, config)
 
@@ -109,7 +93,7 @@ def make_router(kind: str) -> APIRouter:
             config = parse(row.type, sync.merge_masked(body.config, current))
         connectors.update(
             session, row, ctx.cipher, name=body.name,
-            config=stored_form(config) if body.config is not None else None,
+            config=sync.stored_form(config) if body.config is not None else None,
         )
         return to_out(row, config)
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from syncjobs import schedule, sync
-from syncjobs.api.connectors import stored_form
 from syncjobs.context import AppContext
 from syncjobs.store import connectors, jobs, workspaces
 from syncjobs.store.models import Destination, Source
@@ -53,9 +52,9 @@ def ensure_demo(ctx: AppContext, app_url: str, *, only_if_empty: bool) -> DemoIn
         dst = sync.parse_destination_config("duckdb", {
             "path": str(ctx.settings.warehouse_path.resolve()), "schema": "demo"})
         source = connectors.create(session, Source, ctx.cipher, ws.id, "demo-api", "rest",
-                                   stored_form(src))
+                                   sync.stored_form(src))
         destination = connectors.create(session, Destination, ctx.cipher, ws.id, "warehouse",
-                                        "duckdb", stored_form(dst))
+                                        "duckdb", sync.stored_form(dst))
         job = jobs.create(
             session, ws.id, name="demo: api to duckdb", source_id=source.id,
             destination_id=destination.id, entities=[], sync_mode="incremental",

@@ -19,7 +19,13 @@ from syncjobs.sync.executor import (
     run_chunk,
 )
 from syncjobs.sync.request import ChunkResult, EntityInfo, SyncRequest
-from syncjobs.sync.secrets import mask_config, merge_masked, redact_url, secret_values
+from syncjobs.sync.secrets import (
+    mask_config,
+    merge_masked,
+    redact_url,
+    secret_values,
+    stored_form,
+)
 
 __all__ = [
     "DESTINATION_TYPES",
@@ -41,4 +47,5 @@ __all__ = [
     "redact_url",
     "run_chunk",
     "secret_values",
+    "stored_form",
 ]

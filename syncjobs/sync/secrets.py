@@ -212,3 +212,21 @@ def _attr(model: Any, key: str) -> str:
         if (info.alias or name) == key:
             return name
     return key
+
+
+def stored_form(model: BaseModel) -> dict[str, Any]:
+    """The config as it is to be stored (encrypted): JSON with secrets revealed, not masked.
+
+    pydantic's own JSON dump masks SecretStr, which would store the mask itself.
+    """
+    return dict(_reveal(model.model_dump(mode="python", by_alias=True)))
+
+
+def _reveal(value: Any) -> Any:
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    if isinstance(value, dict):
+        return {k: _reveal(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_reveal(v) for v in value]
+    return to_jsonable_python(value)

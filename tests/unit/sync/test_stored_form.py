@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from syncjobs import sync
-from syncjobs.api.connectors import stored_form
+from syncjobs.sync import stored_form
 
 SECRET = "s3cr3t-value-42"
 

@@ -19,6 +19,8 @@ class Database:
         self.url = normalize_url(url)
         self.engine = create_engine(self.url, **engine_kwargs)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(
+            self.engine.execution_options(sqlite_read_only=True), expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -37,8 +39,9 @@ class Database:
         Readers then neither wait for the engine's writes nor make writers wait.
         Writing in it may fail with "database is locked": use `session()` to write.
         """
-        with self._sessions() as session, session.begin():
-            session.connection(execution_options={"sqlite_read_only": True})
+        # Lazy like `session()`: no connection until the first query, so a request
+        # holding one while it waits for another cannot drain the pool.
+        with self._read_sessions() as session, session.begin():
             yield session
 
     def ping(self) -> None:

@@ -26,7 +26,7 @@ from cryptography.fernet import Fernet
 
 from syncjobs.functions import events
 from syncjobs.functions.due import claim_due
-from syncjobs.settings import normalize_db_url
+from syncjobs.sqldb import normalize_url as normalize_db_url
 from syncjobs.store import Cipher, Database, connectors, migrate, workspaces
 from syncjobs.store.models import Destination, Execution, Source, SyncJob, new_id
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import inngest.fast_api
 from fastapi import FastAPI
@@ -25,6 +25,7 @@ from syncjobs.api.deps import require_admin
 from syncjobs.context import AppContext
 from syncjobs.demo import router as demo_router
 from syncjobs.engine import EmbeddedEngine, EngineConfig, runs_router
+from syncjobs.engine import migrate as migrate_engine
 from syncjobs.functions import build_functions
 from syncjobs.functions.client import app_url, make_client
 from syncjobs.settings import Settings
@@ -70,11 +71,16 @@ def create_app(
     return app
 
 
-def _lifespan(ctx: AppContext, migrate_on_start: bool, start_engine: bool):  # type: ignore[no-untyped-def]
+def _lifespan(
+    ctx: AppContext, migrate_on_start: bool, start_engine: bool
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if migrate_on_start:
             await run_in_threadpool(migrate, ctx.db.engine)
+            if ctx.engine is not None:
+                # Its tables too, so that its run history answers even before it starts.
+                await run_in_threadpool(migrate_engine, ctx.db.engine)
         engine: EmbeddedEngine | None = ctx.engine
         if engine is not None and start_engine:
             await engine.start()

@@ -59,3 +59,9 @@ def test_a_key_sees_only_its_own_workspace(ws: Workspace, other: Workspace) -> N
     foreign = Workspace(other.id, ws.key, ws.client)
     assert foreign.get("/sources").status_code == 404
     assert make_workspace(ws.client, "third").get("/sources").status_code == 200
+
+
+def test_engine_run_history_answers_before_the_engine_starts(client: TestClient) -> None:
+    answer = client.get("/api/engine/runs", headers={"Authorization": f"Bearer {ADMIN}"})
+    assert answer.status_code == 200 and answer.json() == []
+    assert client.get("/api/engine/runs").status_code == 401

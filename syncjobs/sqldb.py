@@ -23,7 +23,14 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20,
+# More connections than the server has worker threads (anyio's 40): a sync route's
+# session is closed by its dependency's teardown, which itself needs a worker
+# thread; with fewer connections than threads, threads waiting for a connection
+# can starve the teardowns that would return them, and the server stops.
+POOL_SIZE, MAX_OVERFLOW = 10, 40
+
+
+def create_engine(url: str, *, pool_size: int = POOL_SIZE, max_overflow: int = MAX_OVERFLOW,
                   **kwargs: Any) -> sa.Engine:
     url = normalize_url(url)
     if not url.startswith("sqlite"):
@@ -33,7 +40,8 @@ def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20,
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
-                              **kwargs)
+                              poolclass=sa.pool.QueuePool, pool_size=pool_size,
+                              max_overflow=max_overflow, **kwargs)
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "begin", _begin)
     return engine

@@ -6,13 +6,15 @@
 2. An incremental run with no changes over 10 entities (SQLite source → DuckDB),
    trigger to completion: the target is under 1 s.
 
-The dlt peers for the same data are measured by bench_sync_* (same run of
-`make bench`); this module prints its ratio to the raw pipe.
+The dlt peers for the same rows are measured by bench_sync_pg, which `make
+bench` runs just before this module: their figures are read from its results
+file of this run and printed side by side.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sqlite3
 import statistics
@@ -216,5 +218,25 @@ def main(argv: list[str]) -> dict[str, Any]:
         f"  {'syncjobs job (engine, chunks, staging, swap)':<44}"
         f"{full['syncjobs_rows_per_s']:>12,}{full['syncjobs_seconds']:>10}"
     )
-    print(f"  syncjobs / raw pipe time: {full['ratio_to_raw_copy']}x (target within 3x)")
-    return {"incremental_no_change": incremental, "pg_to_pg_full": full}
+    peers = _dlt_peers(full["rows"])
+    for label, key in (("dlt 1.31, fastest (pyarrow + parquet + ADBC)", "dlt_fastest"),
+                       ("dlt 1.31, default (sqlalchemy backend)", "dlt_default")):
+        if key in peers:
+            rate = peers[key]["rows_per_s"]
+            full[f"vs_{key}"] = round(full["syncjobs_rows_per_s"] / rate, 2)
+            print(f"  {label:<44}{rate:>12,}   syncjobs is {full[f'vs_{key}']}x")
+    print(f"  syncjobs / raw pipe time: {full['ratio_to_raw_copy']}x (target within 3x); "
+          "targets: >= 2x dlt fastest, >= 10x dlt default")
+    return {"incremental_no_change": incremental, "pg_to_pg_full": full, "dlt": peers}
+
+
+def _dlt_peers(rows: int) -> dict[str, Any]:
+    """dlt's figures from bench_sync_pg's results of this run (same row count), if any."""
+    path = Path(__file__).parent / "results" / "bench_sync_pg.json"
+    if not path.exists() or time.time() - path.stat().st_mtime > 3600:
+        print("  (dlt figures: run bench_sync_pg first, e.g. `make bench BENCH_ARGS=sync_pg`)")
+        return {}
+    data = json.loads(path.read_text())
+    if data.get("rows") != rows:
+        print(f"  (dlt figures were measured on {data.get('rows')} rows, not {rows})")
+    return {k: data[k] for k in ("dlt_fastest", "dlt_default") if k in data}

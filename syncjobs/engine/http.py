@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
@@ -54,14 +54,18 @@ def inngest_api_router(engine: EmbeddedEngine) -> APIRouter:
     return router
 
 
+RunStatus = Literal["queued", "running", "completed", "failed", "cancelled"]
+
+
 def runs_router(engine: EmbeddedEngine, auth: Callable[..., Any]) -> APIRouter:
     """`GET /api/engine/runs[/{run_id}]`, behind the app's `auth` dependency."""
     router = APIRouter(prefix="/api/engine", tags=["engine"], dependencies=[Depends(auth)])
 
     @router.get("/runs", response_model=list[RunSummary])
     async def runs(
-        function_id: str | None = None,
-        status: str | None = None,
+        function_id: str | None = Query(None, min_length=1, max_length=200,
+                                        pattern=r"^[A-Za-z0-9._:-]+$"),
+        status: RunStatus | None = None,
         limit: int = Query(50, ge=1, le=500),
         offset: int = Query(0, ge=0),
     ) -> list[RunSummary]:

@@ -234,4 +234,10 @@ def test_workspace_routes(case: schemathesis.Case, target: Target) -> None:
 @settings(deadline=None, suppress_health_check=list(HealthCheck))
 def test_admin_and_health_routes(case: schemathesis.Case, target: Target) -> None:
     PROXY.app = target.app
-    case.call_and_validate(headers={"Authorization": f"Bearer {ADMIN}"}, checks=CHECKS)
+    # Not negative_data_rejection here: /api/engine/runs has optional *string*
+    # query parameters, and a generated "invalid" value (an array, an object)
+    # serializes into a query string that is a valid string again (`?function_id=a`),
+    # so the check reports, now and then, a request that was in fact valid. The
+    # workspace routes' query parameters are integers and keep the check.
+    case.call_and_validate(headers={"Authorization": f"Bearer {ADMIN}"},
+                           checks=[c for c in CHECKS if c is not negative_data_rejection])

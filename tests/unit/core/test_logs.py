@@ -10,6 +10,15 @@ import pytest
 from syncjobs.logs import configure
 
 
+@pytest.fixture(autouse=True)
+def _restore_root_logger():  # type: ignore[no-untyped-def]
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
 def test_json_lines_carry_level_and_ids(capsys: pytest.CaptureFixture[str]) -> None:
     configure("json", "INFO")
     logging.getLogger("syncjobs.test").warning("chunk failed: %s", "timeout",

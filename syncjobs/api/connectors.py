@@ -55,11 +55,9 @@ def _with_defaults(ctx: AppContext, type_: str, raw: dict[str, Any]) -> dict[str
 def make_router(kind: str) -> APIRouter:
     model: connectors.Kind = Source if kind == "sources" else Destination
     parse: Parse = sync.parse_source_config if kind == "sources" else sync.parse_destination_config
-
-    def check(config: Any) -> dict[str, Any]:
-        if kind == "sources":
-            return sync.check_source(config)
-        return sync.check_destination(config)
+    check: Callable[[Any], dict[str, Any]] = (
+        sync.check_source if kind == "sources" else sync.check_destination
+    )
     router = APIRouter(prefix="/api/workspaces/{ws}/" + kind, tags=[kind])
 
     @router.get("")

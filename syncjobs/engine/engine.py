@@ -141,16 +141,25 @@ class EmbeddedEngine:
         self._last_cron = 0.0
         self.wake()
 
-    def fence(self) -> None:
-        """Raise `LeaseLost` unless the lease is surely still ours.
+    def fence(self, conn: Any) -> None:
+        """Raise `LeaseLost` unless the lease is ours for this write's transaction.
 
         No other engine can take the lease before the expiry our last renewal
-        wrote; a safety margin covers clock drift between processes, so writes
-        need no extra query to be fenced.
+        wrote; a safety margin covers clock drift between processes, so most
+        writes need no extra query to be fenced. Past that margin (the renewal
+        loop starved by a busy process, say) the lease is renewed in the
+        write's own transaction: the write then lands only if the lease is
+        still ours, and a result that is still valid is not thrown away.
         """
         margin = self.config.lease_seconds * 1000 * 0.2
-        if not self.is_leader or lease.wall_ms() > self._lease_until - margin:
+        if self.is_leader and lease.wall_ms() <= self._lease_until - margin:
+            return
+        lease_ms = int(self.config.lease_seconds * 1000)
+        asked = lease.wall_ms()
+        if not lease.try_acquire(conn, self.config.worker_id, lease_ms):
             raise lease.LeaseLost(f"engine {self.config.worker_id} no longer holds the lease")
+        self._lease_until = asked + lease_ms
+        self.is_leader = True
 
     # -- sync -----------------------------------------------------------------
 
@@ -278,7 +287,7 @@ class EmbeddedEngine:
                 self._last_cron = mono
 
             def handle_events_and_crons(conn: Any) -> int:
-                self.fence()
+                self.fence(conn)
                 handled, _ = process_pending(conn, fns, now)
                 if crons:
                     schedule_crons(conn, fns, now_dt)
@@ -293,7 +302,7 @@ class EmbeddedEngine:
         if timers:
 
             def fire(conn: Any) -> None:
-                self.fence()
+                self.fence(conn)
                 for item in timers:
                     fire_timer(conn, item, now)
 

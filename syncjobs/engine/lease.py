@@ -39,15 +39,15 @@ def try_acquire(conn: sa.Connection, holder: str, lease_ms: int) -> bool:
     if row.holder != holder and row.expires_at >= now and not dead_here(row.holder):
         # Held and alive (or on another host, where only expiry can tell).
         return False
-    # Compare-and-set: another engine taking the lapsed lease at the same time wins or loses whole.
+    if row.holder == holder:
+        # A renewal: only a takeover (below, by another engine) changes the holder.
+        where = [t.lease.c.name == NAME, t.lease.c.holder == holder]
+    else:
+        # Compare-and-set: engines taking the lapsed lease at once win or lose whole.
+        where = [t.lease.c.name == NAME, t.lease.c.holder == row.holder,
+                 t.lease.c.expires_at == row.expires_at]
     updated = conn.execute(
-        t.lease.update()
-        .where(
-            t.lease.c.name == NAME,
-            t.lease.c.holder == row.holder,
-            t.lease.c.expires_at == row.expires_at,
-        )
-        .values(holder=holder, expires_at=now + lease_ms)
+        t.lease.update().where(*where).values(holder=holder, expires_at=now + lease_ms)
     ).rowcount
     return bool(updated == 1)
 

@@ -33,7 +33,7 @@ class Runner:
         http: httpx.AsyncClient,
         functions: Callable[[], Mapping[str, FunctionDef]],
         wake: Callable[[], None],
-        fence: Callable[[], None],
+        fence: Callable[[Any], None],
     ) -> None:
         self.db = db
         self.config = config
@@ -150,7 +150,7 @@ class Runner:
         self.timings["calls"] += 1
 
         def apply(conn: Any) -> Applied:
-            self.fence()
+            self.fence(conn)
             began = time.perf_counter()
             try:
                 return apply_outcome(
@@ -184,7 +184,7 @@ class Runner:
         }
 
         def fail(conn: Any) -> None:
-            self.fence()
+            self.fence(conn)
             fresh = load_context(conn, run.id)
             if fresh is not None and fresh.status not in t.TERMINAL:
                 finish_run(conn, fresh, "failed", self.config.now_ms(), error=error)

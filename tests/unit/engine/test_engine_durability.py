@@ -10,7 +10,9 @@ import sqlalchemy as sa
 
 from syncjobs.engine import lease, migrate, protocol, queue
 from syncjobs.engine import schema as t
+from syncjobs.engine.config import EngineConfig
 from syncjobs.engine.db import Database
+from syncjobs.engine.engine import EmbeddedEngine
 from syncjobs.engine.flow import process_pending
 from syncjobs.engine.outcomes import apply_outcome
 from syncjobs.engine.registry import parse_function, save_app
@@ -47,6 +49,37 @@ def test_a_second_engine_stands_by_until_the_lease_lapses(db: Database) -> None:
         db.run_sync(lambda c: lease.check(c, "a"))  # a's late writes are fenced off
     db.run_sync(lambda c: lease.release(c, "b"))
     assert db.run_sync(lambda c: lease.try_acquire(c, "a", 300))
+
+
+def test_a_holder_renews_its_lapsed_lease_unless_another_engine_took_it(db: Database) -> None:
+    assert db.run_sync(lambda c: lease.try_acquire(c, "a", 100))
+    time.sleep(0.15)
+    assert db.run_sync(lambda c: lease.try_acquire(c, "a", 300))  # nobody took it: still a's
+    db.run_sync(lambda c: lease.check(c, "a"))
+    db.run_sync(lambda c: lease.release(c, "a"))
+    assert db.run_sync(lambda c: lease.try_acquire(c, "b", 300))
+    assert not db.run_sync(lambda c: lease.try_acquire(c, "a", 300))
+
+
+def test_a_busy_engine_keeps_its_results_while_the_lease_is_still_its_own(
+    db: Database, metadata_url: str
+) -> None:
+    """A starved renewal loop must not make the engine drop valid results (and redo steps)."""
+    engine = EmbeddedEngine(EngineConfig(database_url=metadata_url, lease_seconds=0.3,
+                                         auto_migrate=False))
+    try:
+        engine.db.run_sync(engine.fence)  # no renewal ran yet: the write renews the lease itself
+        assert engine.is_leader
+        time.sleep(0.35)  # the cached lease is stale and the lease has lapsed in the DB
+        engine.db.run_sync(engine.fence)  # still nobody else's: renewed inside the write
+        db.run_sync(lambda c: lease.check(c, engine.config.worker_id))
+        db.run_sync(lambda c: lease.release(c, engine.config.worker_id))
+        assert db.run_sync(lambda c: lease.try_acquire(c, "other", 5000))
+        time.sleep(0.3)  # past what this engine last renewed, less its safety margin
+        with pytest.raises(lease.LeaseLost):
+            engine.db.run_sync(engine.fence)  # another engine holds it: this write is refused
+    finally:
+        engine.db.close()
 
 
 def test_a_run_resumes_from_its_last_memoized_step_after_a_restart(

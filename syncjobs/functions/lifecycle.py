@@ -30,6 +30,11 @@ def claim(ctx: AppContext, execution_id: str, run_id: str, attempt: int,
         execution = executions.get(session, execution_id)
         if execution is None:
             return {"stop": "gone"}
+        if execution.status == "running" and execution.run_id == run_id and not resume:
+            # This run claimed it already and the step's answer was lost (a timeout,
+            # an engine that lost its lease): steps run at least once, so carry on.
+            started = execution.started_at or now
+            return {"status": "running", "started_at": started.isoformat()}
         context = dict(execution.context or {})
         context.setdefault("run_ids", [])
         context["run_ids"] = [*context["run_ids"], run_id][-20:]

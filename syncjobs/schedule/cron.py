@@ -116,8 +116,13 @@ def validate_cron(expr: str) -> str:
     return _validate(expr)
 
 
+@lru_cache(maxsize=4096)
 def describe(cron: str) -> str:
-    """Human text for `cron` ("Every 15 minutes"); the expression itself if none can be made."""
+    """Human text for `cron` ("Every 15 minutes"); the expression itself if none can be made.
+
+    Cached: cron_descriptor reads its translations from disk on every call, which
+    made describing schedules a tenth of the API's time under load.
+    """
     expr = validate_cron(cron)
     options = Options()
     options.use_24hour_time_format = True

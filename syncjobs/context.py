@@ -10,6 +10,7 @@ from typing import Any
 from syncjobs.metrics import Metrics
 from syncjobs.settings import Settings
 from syncjobs.store import Cipher, Database, load_cipher
+from syncjobs.store.keycache import KeyCache
 from syncjobs.store.types import utcnow
 
 
@@ -24,6 +25,7 @@ class AppContext:
     # Injected in tests that need to move time (scheduling).
     clock: Callable[[], datetime] = utcnow
     metrics: Metrics = field(default_factory=Metrics)
+    keys: KeyCache = field(default_factory=KeyCache)
     extras: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

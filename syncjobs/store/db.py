@@ -44,6 +44,27 @@ class Database:
         with self._read_sessions() as session, session.begin():
             yield session
 
+    def begin(self, *, read_only: bool = False) -> Session:
+        """A session with its transaction begun but no connection yet: no I/O here.
+
+        For callers that cannot use a `with` block in one thread (an async
+        request dependency): end it with `end(session, ok)`, which does the I/O.
+        """
+        session = (self._read_sessions if read_only else self._sessions)()
+        session.begin()
+        return session
+
+    @staticmethod
+    def end(session: Session, ok: bool) -> None:
+        """Commit (`ok`) or roll back the transaction `begin()` opened, then close."""
+        try:
+            if ok:
+                session.commit()
+            else:
+                session.rollback()
+        finally:
+            session.close()
+
     def ping(self) -> None:
         with self.engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))

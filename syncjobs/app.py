@@ -63,12 +63,26 @@ def create_app(
         engine = EmbeddedEngine(EngineConfig(
             database_url=settings.metadata_url, app_url=app_url(settings),
             backoff_scale=settings.engine_backoff_scale, clock=ctx.clock,
+            auto_migrate=migrate_on_start,
         ), app=app)
         app.include_router(engine.router(), include_in_schema=False)
         app.include_router(runs_router(engine, require_admin))
         ctx.engine = engine
     install_dashboard(app)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one `serve --workers N` process: settings from the SYNCJOBS_* variables.
+
+    `serve` migrated the database and made the key file before starting the
+    workers; each runs an engine, and the lease lets one of them execute.
+    """
+    from syncjobs.logs import configure
+
+    settings = Settings()
+    configure(settings.log_format, settings.log_level)
+    return create_app(settings, migrate_on_start=False)
 
 
 def _lifespan(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -92,6 +94,9 @@ def serve(
     demo: Annotated[bool, typer.Option("--demo/--no-demo", envvar="SYNCJOBS_DEMO",
                                        help="create the demo workspace on an empty database"
                                        )] = True,
+    workers: Annotated[int | None, typer.Option(envvar="SYNCJOBS_WORKERS",
+                                                help="server processes sharing the port",
+                                                show_default="1")] = None,
 ) -> None:
     """Serve the API, the dashboard and (by default) the embedded engine."""
     import uvicorn
@@ -99,20 +104,41 @@ def serve(
     from syncjobs.app import create_app
     from syncjobs.errors import SyncJobsError
     from syncjobs.logs import configure
+    from syncjobs.store.crypto import load_cipher
 
+    options = {"host": host, "port": port, "engine": engine, "demo": demo, "workers": workers}
     try:
-        settings = build_settings(home, database_url, host=host, port=port, engine=engine,
-                                  demo=demo)
+        settings = build_settings(home, database_url, **options)
         configure(settings.log_format, settings.log_level)
         migrate_all(settings)
         if settings.demo and settings.engine == "embedded":
             print_demo(settings, only_if_empty=True)
-        application = create_app(settings)
+        if settings.workers == 1:
+            application = create_app(settings)
+        else:
+            # Made here, once: workers racing to create it would each pick a key.
+            keys = settings.secret_keys.get_secret_value() if settings.secret_keys else None
+            load_cipher(keys, settings.key_file)
     except SyncJobsError as exc:
         raise fail(f"cannot start: {exc}") from None
     typer.echo(f"syncjobs listening on http://{settings.host}:{settings.port}/ "
-               f"(engine: {settings.engine})", err=True)
-    uvicorn.run(application, host=settings.host, port=settings.port, log_level="warning")
+               f"(engine: {settings.engine}, workers: {settings.workers})", err=True)
+    if settings.workers == 1:
+        uvicorn.run(application, host=settings.host, port=settings.port, log_level="warning")
+        return
+    with tempfile.TemporaryDirectory(prefix="syncjobs-metrics-") as shared:
+        _export_to_workers(home=settings.home.resolve(), database_url=database_url, **options)
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", shared)
+        uvicorn.run("syncjobs.app:app_from_environment", factory=True, workers=settings.workers,
+                    host=settings.host, port=settings.port, log_level="warning")
+
+
+def _export_to_workers(**given: Any) -> None:
+    """Worker processes read their settings from the environment: pass the options on."""
+    for name, value in given.items():
+        if value is not None:
+            os.environ[f"SYNCJOBS_{name.upper()}"] = str(value)
+    os.environ["SYNCJOBS_DEMO"] = "false"  # made (or not) once, above
 
 
 @app.command()

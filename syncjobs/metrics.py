@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -14,10 +15,16 @@ LAG_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, float("inf")
 
 
 class Metrics:
-    """One registry per app (no module-level state), scraped at GET /metrics."""
+    """One registry per app (no module-level state), scraped at GET /metrics.
+
+    Under `serve --workers N` the counters live in prometheus_client's
+    multiprocess files (PROMETHEUS_MULTIPROC_DIR, set by `serve`), so a scrape
+    answered by any worker sums every worker's counts.
+    """
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        self._gauges: list[Collector] = []
         self.finished = Counter(
             "syncjobs_executions_finished", "executions ended by this process, by status",
             ["status"], registry=self.registry)
@@ -41,10 +48,19 @@ class Metrics:
 
     def watch(self, read: Callable[[], dict[str, Any]]) -> None:
         """Gauges computed when scraped: `read()` returns {status: count, queue_depth: n}."""
-        self.registry.register(_DbGauges(read))
+        gauges = _DbGauges(read)
+        self._gauges.append(gauges)
+        self.registry.register(gauges)
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        shared = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+        if not shared:
+            return generate_latest(self.registry)
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry, path=shared)  # type: ignore[no-untyped-call]
+        for gauges in self._gauges:
+            registry.register(gauges)
+        return generate_latest(registry)
 
 
 class _DbGauges(Collector):

@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = Field(None, description="bearer token for admin routes")
     host: str = Field("127.0.0.1", description="address `serve` listens on")
     port: int = Field(8080, ge=0, le=65535, description="port `serve` listens on")
+    workers: int = Field(1, ge=1, le=32, description="server processes `serve` runs on its port")
     public_url: str | None = Field(None, description="URL Inngest uses to reach this app")
     log_format: Literal["text", "json"] = Field("text", description="log line format")
     log_level: str = Field("INFO", description="log level")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from typing import Any
 
 from fastapi import APIRouter
@@ -16,7 +18,9 @@ router = APIRouter(tags=["health"])
 
 @router.get("/health", responses={503: {"description": "the metadata DB is unreachable"}})
 async def health(ctx: Ctx) -> JSONResponse:
-    body: dict[str, Any] = {"version": __version__, "engine_mode": ctx.settings.engine}
+    # `worker`: which process answered (under `serve --workers N`, any of them).
+    body: dict[str, Any] = {"version": __version__, "engine_mode": ctx.settings.engine,
+                            "worker": f"{socket.gethostname()}:{os.getpid()}"}
     try:
         await run_in_threadpool(ctx.db.ping)
         body["database"] = "ok"

@@ -69,6 +69,7 @@ def create_app(
         app.include_router(runs_router(engine, require_admin))
         ctx.engine = engine
     install_dashboard(app)
+    errors.document(app)
     return app
 
 

@@ -9,14 +9,12 @@ The engine is a stand-in that refuses every other event, as an unreachable
 engine would: run, cancel and delete must then answer a clean 4xx with a
 message (and record why), never a 500.
 
-Checks: schemathesis' `not_a_server_error`, `response_schema_conformance`,
-`content_type_conformance`, `response_headers_conformance`,
+Checks: schemathesis' `not_a_server_error`, `status_code_conformance` (every
+code answered is declared: the document lists each operation's 400, 401, 404,
+409, 413, 415, 422 and 424, see syncjobs/api/errors.py), `response_schema_conformance`
+(error bodies included), `content_type_conformance`, `response_headers_conformance`,
 `negative_data_rejection` and `missing_required_header`, and ours: every 4xx is
 JSON with a message. Not run (each with its reason, also in docs/reliability.md):
-- `status_code_conformance`: FastAPI documents only each route's success code
-  and 422; our 401, 404, 409, 413, 415 and 424 are not in the document (yet), so
-  the check would fail on every route by design. Instead every 4xx must carry a
-  message (`error_has_a_message`), and the other tests pin the exact codes.
 - `positive_data_acceptance`: schema-valid bodies may still be refused by
   design (an id of no object, a cron that never fires, a config whose fields
   depend on `type`, a job name already taken): the API answers 4xx for them.
@@ -52,6 +50,7 @@ from schemathesis.specs.openapi.checks import (
     negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
+    status_code_conformance,
 )
 
 from syncjobs.app import create_app
@@ -72,7 +71,8 @@ def error_has_a_message(ctx: Any, response: schemathesis.Response, case: schemat
 
 
 CHECKS = [
-    not_a_server_error, response_schema_conformance, content_type_conformance,
+    not_a_server_error, status_code_conformance, response_schema_conformance,
+    content_type_conformance,
     response_headers_conformance, negative_data_rejection, missing_required_header,
     error_has_a_message,
 ]

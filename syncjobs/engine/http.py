@@ -67,7 +67,7 @@ def runs_router(engine: EmbeddedEngine, auth: Callable[..., Any]) -> APIRouter:
                                         pattern=r"^[A-Za-z0-9._:-]+$"),
         status: RunStatus | None = None,
         limit: int = Query(50, ge=1, le=500),
-        offset: int = Query(0, ge=0),
+        offset: int = Query(0, ge=0, le=1_000_000),  # SQLite integers are 64-bit
     ) -> list[RunSummary]:
         return await engine.db.run(
             lambda c: list_runs(

@@ -15,6 +15,16 @@ from syncjobs.errors import ConflictError, NotFoundError
 from syncjobs.store.models import ACTIVE_STATUSES, Execution, SyncJob, new_id
 from syncjobs.store.types import UTCDateTime, utcnow
 
+# The API's hot reads, built once (building a statement cost more than running it).
+_ACTIVE = sa.select(Execution).where(
+    Execution.job_id == sa.bindparam("job_id"), Execution.status.in_(ACTIVE_STATUSES))
+_HISTORY = sa.select(Execution).where(Execution.job_id == sa.bindparam("job_id"))
+_HISTORY_COUNT = sa.select(sa.func.count()).select_from(_HISTORY.subquery())
+_HISTORY_PAGE = (
+    _HISTORY.order_by(Execution.queued_at.desc(), Execution.id.desc())
+    .limit(sa.bindparam("limit")).offset(sa.bindparam("offset"))
+)
+
 EMPTY_STATS: dict[str, Any] = {
     "records_processed": 0, "records_created": 0, "records_updated": 0,
     "records_deleted": 0, "records_failed": 0, "entities": {},
@@ -22,10 +32,7 @@ EMPTY_STATS: dict[str, Any] = {
 
 
 def active_for_job(session: Session, job_id: str) -> Execution | None:
-    query = sa.select(Execution).where(
-        Execution.job_id == job_id, Execution.status.in_(ACTIVE_STATUSES)
-    )
-    return session.scalars(query).first()
+    return session.scalars(_ACTIVE, {"job_id": job_id}).first()
 
 
 def create_queued(
@@ -150,11 +157,8 @@ def get_for_job(session: Session, job_id: str, execution_id: str) -> Execution:
 
 
 def history(session: Session, job_id: str, limit: int, offset: int) -> tuple[list[Execution], int]:
-    base = sa.select(Execution).where(Execution.job_id == job_id)
-    total = session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0
-    rows = session.scalars(
-        base.order_by(Execution.queued_at.desc(), Execution.id.desc()).limit(limit).offset(offset)
-    )
+    total = session.scalar(_HISTORY_COUNT, {"job_id": job_id}) or 0
+    rows = session.scalars(_HISTORY_PAGE, {"job_id": job_id, "limit": limit, "offset": offset})
     return list(rows), int(total)
 
 

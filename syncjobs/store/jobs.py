@@ -17,6 +17,24 @@ from syncjobs.store.models import Execution, SyncJob, new_id
 # Ids per IN (...) list: far inside the bind-parameter limits of SQLite and psycopg.
 _IN_CHUNK = 1000
 
+# Statements of the API's hot reads, built once: building a select and its
+# subquery took more CPU than running it (a read cost 1.2 ms instead of 0.2 ms).
+_GET = sa.select(SyncJob).where(SyncJob.id == sa.bindparam("job_id"))
+_NEWEST = (
+    sa.select(Execution.job_id, sa.func.max(Execution.queued_at).label("queued_at"))
+    .where(Execution.job_id.in_(sa.bindparam("job_ids", expanding=True)))
+    .group_by(Execution.job_id)
+    .subquery()
+)
+_LAST_OF_MANY = sa.select(Execution).join(
+    _NEWEST, sa.and_(Execution.job_id == _NEWEST.c.job_id,
+                     Execution.queued_at == _NEWEST.c.queued_at),
+)
+_LAST_OF_ONE = (
+    sa.select(Execution).where(Execution.job_id == sa.bindparam("job_id"))
+    .order_by(Execution.queued_at.desc()).limit(1)
+)
+
 EDITABLE = {
     "name", "source_id", "destination_id", "entities", "sync_mode", "table_prefix",
     "cron", "timezone", "enabled", "missed_runs", "next_run_at",
@@ -31,10 +49,8 @@ def create(session: Session, workspace_id: str, **fields: Any) -> SyncJob:
 
 
 def get(session: Session, workspace_id: str, job_id: str, *, for_update: bool = False) -> SyncJob:
-    query = sa.select(SyncJob).where(SyncJob.id == job_id)
-    if for_update:
-        query = query.with_for_update()
-    job = session.scalars(query).first()
+    query = _GET.with_for_update() if for_update else _GET
+    job = session.scalars(query, {"job_id": job_id}).first()
     if job is None or job.workspace_id != workspace_id:
         raise NotFoundError(f"sync job {job_id!r} not found in this workspace")
     return job
@@ -63,17 +79,10 @@ def last_executions(session: Session, job_ids: list[str]) -> dict[str, Execution
     """The newest execution of each job, in one query."""
     if not job_ids:
         return {}
-    newest = (
-        sa.select(Execution.job_id, sa.func.max(Execution.queued_at).label("queued_at"))
-        .where(Execution.job_id.in_(job_ids))
-        .group_by(Execution.job_id)
-        .subquery()
-    )
-    query = sa.select(Execution).join(
-        newest,
-        sa.and_(Execution.job_id == newest.c.job_id, Execution.queued_at == newest.c.queued_at),
-    )
-    return {row.job_id: row for row in session.scalars(query)}
+    if len(job_ids) == 1:
+        row = session.scalars(_LAST_OF_ONE, {"job_id": job_ids[0]}).first()
+        return {} if row is None else {row.job_id: row}
+    return {row.job_id: row for row in session.scalars(_LAST_OF_MANY, {"job_ids": job_ids})}
 
 
 def _only_editable(fields: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from syncjobs import sync
-from syncjobs.api.deps import Ctx, DbSession, WorkspaceId, in_session
+from syncjobs.api.deps import Ctx, DbSession, WorkspaceId, in_session, reads
 from syncjobs.api.schemas import CheckOut, ConnectorIn, ConnectorOut, ConnectorPatch, EntityOut
 from syncjobs.context import AppContext
 from syncjobs.errors import ConnectorError
@@ -60,7 +60,7 @@ def make_router(kind: str) -> APIRouter:
     )
     router = APIRouter(prefix="/api/workspaces/{ws}/" + kind, tags=[kind])
 
-    @router.get("")
+    @reads(router.get(""))
     def list_connectors(ws: WorkspaceId, session: DbSession, ctx: Ctx) -> list[ConnectorOut]:
         rows = connectors.list_(session, model, ws)
         return [to_out(row, load(row, ctx.cipher, parse)) for row in rows]
@@ -75,7 +75,7 @@ def make_router(kind: str) -> APIRouter:
         )
         return to_out(row, config)
 
-    @router.get("/{item_id}")
+    @reads(router.get("/{item_id}"))
     def get_connector(item_id: str, ws: WorkspaceId, session: DbSession, ctx: Ctx) -> ConnectorOut:
         row = connectors.get(session, model, ws, item_id)
         return to_out(row, load(row, ctx.cipher, parse))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 from fastapi import Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
@@ -14,8 +15,10 @@ from sqlalchemy.orm import Session
 from syncjobs.context import AppContext
 from syncjobs.errors import AuthError, NotFoundError
 from syncjobs.store import workspaces
+from syncjobs.store.db import Database
 
 T = TypeVar("T")
+P = ParamSpec("P")
 _bearer = HTTPBearer(auto_error=False, description="a workspace API key, or the admin token")
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
@@ -42,12 +45,47 @@ async def get_session(ctx: Ctx, request: Request) -> AsyncIterator[Session]:
     try:
         yield session
     except BaseException:
-        await run_in_threadpool(ctx.db.end, session, False)
+        if session.in_transaction():
+            await run_in_threadpool(ctx.db.end, session, False)
         raise
-    await run_in_threadpool(ctx.db.end, session, True)
+    if session.in_transaction():  # else a @reads route ended it in its own thread call
+        await run_in_threadpool(ctx.db.end, session, True)
 
 
 DbSession = Annotated[Session, Depends(get_session)]
+
+
+def reads(
+    register: Callable[[Callable[..., Any]], Any],
+) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """`@reads(router.get(...))`: serve a plain-def route taking a `DbSession` in one thread call.
+
+    FastAPI gives a plain-def route a worker thread for its body, another to
+    validate its answer and (for the session's commit) a third: registered
+    through this, the body runs and the session ends in one, and the answer is
+    validated on the event loop. FastAPI reads the signature through
+    `__wrapped__`. The module keeps the plain function (the dashboard calls it).
+    """
+    def decorate(route: Callable[P, T]) -> Callable[P, T]:
+        @functools.wraps(route)
+        async def endpoint(*args: P.args, **kwargs: P.kwargs) -> T:
+            session = next(v for v in kwargs.values() if isinstance(v, Session))
+
+            def call() -> T:
+                try:
+                    answer = route(*args, **kwargs)
+                except BaseException:
+                    Database.end(session, False)
+                    raise
+                Database.end(session, True)
+                return answer
+
+            return await run_in_threadpool(call)
+
+        register(endpoint)
+        return route
+
+    return decorate
 
 
 async def in_session(ctx: AppContext, work: Callable[[Session], T]) -> T:

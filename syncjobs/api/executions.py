@@ -9,7 +9,7 @@ import inngest
 from fastapi import APIRouter, Query, status
 from sqlalchemy.orm import Session
 
-from syncjobs.api.deps import Ctx, DbSession, WorkspaceId, in_session
+from syncjobs.api.deps import Ctx, DbSession, WorkspaceId, in_session, reads
 from syncjobs.api.schemas import (
     CancelAccepted,
     CancelIn,
@@ -69,7 +69,7 @@ async def run_job(job_id: str, ws: WorkspaceId, ctx: Ctx) -> RunAccepted:
                        message=message)
 
 
-@router.get("/status")
+@reads(router.get("/status"))
 def job_status(job_id: str, ws: WorkspaceId, session: DbSession) -> JobStatus:
     jobs.get(session, ws, job_id)
     active = executions.active_for_job(session, job_id)
@@ -120,7 +120,7 @@ async def cancel_job(job_id: str, ws: WorkspaceId, ctx: Ctx,
     return CancelAccepted(execution_id=execution.id, status="cancelling")
 
 
-@router.get("/history")
+@reads(router.get("/history"))
 def job_history(
     job_id: str, ws: WorkspaceId, session: DbSession,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
@@ -132,14 +132,14 @@ def job_history(
                    offset=offset)
 
 
-@router.get("/executions/{execution_id}")
+@reads(router.get("/executions/{execution_id}"))
 def get_execution(job_id: str, execution_id: str, ws: WorkspaceId,
                   session: DbSession) -> ExecutionOut:
     jobs.get(session, ws, job_id)
     return execution_out(executions.get_for_job(session, job_id, execution_id))
 
 
-@router.get("/executions/{execution_id}/logs")
+@reads(router.get("/executions/{execution_id}/logs"))
 def get_logs(
     job_id: str, execution_id: str, ws: WorkspaceId, session: DbSession,
     # Bounded by the column (a 32-bit integer): a larger number is a 422, not a driver error.

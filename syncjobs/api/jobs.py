@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response, status
 from sqlalchemy.orm import Session
 
 from syncjobs import schedule, sync
-from syncjobs.api.deps import Ctx, DbSession, WorkspaceId, in_session
+from syncjobs.api.deps import Ctx, DbSession, WorkspaceId, in_session, reads
 from syncjobs.api.schemas import (
     FireTime,
     JobIn,
@@ -99,7 +99,7 @@ def _check_entities(ctx: AppContext, source: Source, entities: list[str]) -> Non
         )
 
 
-@router.get("")
+@reads(router.get(""))
 def list_jobs(ws: WorkspaceId, session: DbSession) -> list[JobOut]:
     rows = jobs.list_(session, ws)
     last = jobs.last_executions(session, [job.id for job in rows])
@@ -121,7 +121,7 @@ def create_job(body: JobIn, ws: WorkspaceId, session: DbSession, ctx: Ctx) -> Jo
     return job_out(job)
 
 
-@router.get("/{job_id}")
+@reads(router.get("/{job_id}"))
 def get_job(job_id: str, ws: WorkspaceId, session: DbSession) -> JobOut:
     job = jobs.get(session, ws, job_id)
     return job_out(job, jobs.last_executions(session, [job.id]).get(job.id))
@@ -193,7 +193,7 @@ def toggle_job(job_id: str, ws: WorkspaceId, session: DbSession, ctx: Ctx) -> Jo
     return job_out(job)
 
 
-@router.get("/{job_id}/schedule")
+@reads(router.get("/{job_id}/schedule"))
 def job_schedule(
     job_id: str, ws: WorkspaceId, session: DbSession, ctx: Ctx,
     count: Annotated[int, Query(ge=1, le=100)] = 5,

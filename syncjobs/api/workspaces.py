@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from syncjobs.api.deps import Admin, Credentials, DbSession
+from syncjobs.api.deps import Admin, Credentials, DbSession, reads
 from syncjobs.api.schemas import WorkspaceCreated, WorkspaceIn, WorkspaceOut
 from syncjobs.errors import AuthError
 from syncjobs.store import workspaces
@@ -18,7 +18,7 @@ def create_workspace(body: WorkspaceIn, session: DbSession) -> WorkspaceCreated:
     return WorkspaceCreated(id=workspace.id, name=workspace.name, api_key=key)
 
 
-@router.get("/me", response_model=WorkspaceOut)
+@reads(router.get("/me", response_model=WorkspaceOut))
 def my_workspace(credentials: Credentials, session: DbSession) -> WorkspaceOut:
     """The workspace of the API key sent: how a client learns its workspace id."""
     if credentials is None or not credentials.credentials:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -24,10 +25,15 @@ KINDS = {"sources": connectors_api.sources_router,
 
 
 def connector_endpoint(kind: str, name: str) -> Callable[..., Any]:
-    """The API's own route function (the same code path), e.g. ("sources", "check_connector")."""
+    """The API's own route function (the same code path), e.g. ("sources", "check_connector").
+
+    Unwrapped: a route served through `api.deps.reads` is called here as the
+    plain function it wraps, inside the caller's own session.
+    """
     for route in KINDS[kind].routes:
         if isinstance(route, APIRoute) and route.name == name:
-            return route.endpoint
+            endpoint: Callable[..., Any] = inspect.unwrap(route.endpoint)
+            return endpoint
     raise LookupError(f"no API route {name!r} for {kind}")
 
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from cronsim import CronSim
 
@@ -83,12 +84,22 @@ def next_fire_times(cron: str, zone: str, after: datetime, count: int) -> list[d
     Fewer only if the schedule stops matching within cronsim's 50-year horizon.
     """
     _check_bound(count, "count")
+    after = require_aware(after, "after")
+    # Every caller asking within the same minute shares one computation; one
+    # more is asked for, so that dropping any at or before `after` stays exact.
+    minute = after.replace(second=0, microsecond=0)
+    found = _from_minute(cron, zone, minute, count + 1)
+    return [t for t in found if t > after][:count]
+
+
+@lru_cache(maxsize=2048)
+def _from_minute(cron: str, zone: str, minute: datetime, count: int) -> tuple[datetime, ...]:
     result: list[datetime] = []
-    for instant in _iter_fire_times(cron, zone, after):
+    for instant in _iter_fire_times(cron, zone, minute):
         result.append(instant)
         if len(result) == count:
             break
-    return result
+    return tuple(result)
 
 
 def next_run_after(cron: str, zone: str, after: datetime) -> datetime:

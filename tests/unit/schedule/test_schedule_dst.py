@@ -133,3 +133,12 @@ def test_slots_between_empty_window() -> None:
     assert slots_between("0 * * * *", "UTC", at, at, 5) == []
     assert slots_between("0 * * * *", "UTC", at, at - timedelta(days=1), 5) == []
     assert slots_between("0 0 * * *", "UTC", at, at + timedelta(hours=1), 5) == []
+
+
+def test_fire_times_shared_within_a_minute_stay_strictly_after_the_instant_asked() -> None:
+    """Answers are cached per minute: asking at :00, :30 and :59.9 of one minute differ right."""
+    start = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    assert next_fire_times("* * * * *", "UTC", start - timedelta(microseconds=1), 1) == [start]
+    for offset in (timedelta(0), timedelta(seconds=30), timedelta(seconds=59, microseconds=9)):
+        assert next_fire_times("* * * * *", "UTC", start + offset, 2) == [
+            start + timedelta(minutes=1), start + timedelta(minutes=2)]

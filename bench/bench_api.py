@@ -216,9 +216,9 @@ def main(argv: list[str]) -> dict[str, Any]:
     seconds = float(os.environ.get("BENCH_API_SECONDS", "60"))
     rate = float(os.environ.get("BENCH_API_RATE", "200"))
     run_share = float(os.environ.get("BENCH_API_RUN_SHARE", "0.1"))
-    # `serve --workers 2`, as docs/production.md advises on two cores: one process
+    # `serve --workers 3`, as docs/production.md advises on two cores: one process
     # alone tops out near 100 req/s (about 4-5 ms of CPU per read, see docs/reliability.md).
-    workers = int(os.environ.get("BENCH_API_WORKERS", "2"))
+    workers = int(os.environ.get("BENCH_API_WORKERS", "3"))
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
         home = Path(tmp)
         port = _free_port()

@@ -114,12 +114,14 @@ async def workspace_id(
     if credentials is None or not credentials.credentials:
         raise AuthError("missing API key", hint="send `Authorization: Bearer <workspace API key>`")
     key = credentials.credentials
-    owner = ctx.keys.get(key)
+    digest = workspaces.hash_key(key)
+    owner = ctx.keys.get(digest)
     if owner is None:
         owner = await run_in_threadpool(_lookup_key, ctx, key)
-    if owner is None:
-        raise AuthError("invalid API key", hint="check the key; a workspace key is shown once")
-    ctx.keys.put(key, owner)
+        if owner is None:
+            raise AuthError("invalid API key",
+                            hint="check the key; a workspace key is shown once")
+        ctx.keys.put(digest, owner)  # only the DB's answer starts the TTL, not each use
     if owner != ws:
         raise NotFoundError(f"workspace {ws!r} not found")
     return ws

@@ -65,3 +65,27 @@ def test_engine_run_history_answers_before_the_engine_starts(client: TestClient)
     answer = client.get("/api/engine/runs", headers={"Authorization": f"Bearer {ADMIN}"})
     assert answer.status_code == 200 and answer.json() == []
     assert client.get("/api/engine/runs").status_code == 401
+
+
+def test_a_key_removed_from_the_database_stops_working_within_the_cache_ttl(
+    client: TestClient, ws: Workspace
+) -> None:
+    """The key cache must not keep a busy key alive: each use must not extend its time."""
+    import time
+
+    from syncjobs.store.keycache import KeyCache
+
+    ctx = client.app.state.ctx  # type: ignore[attr-defined]
+    ctx.keys = KeyCache(ttl=0.3)
+    assert client.get(ws.url("/sync-jobs"), headers=ws.headers).status_code == 200
+    with ctx.db.session() as session:
+        session.execute(sa.text("DELETE FROM api_keys WHERE workspace_id = :ws"), {"ws": ws.id})
+    removed = time.monotonic()
+    codes = []
+    while time.monotonic() - removed < 1.5:  # used all the time, five times the TTL
+        codes.append(client.get(ws.url("/sync-jobs"), headers=ws.headers).status_code)
+        if codes[-1] == 401:
+            break
+        time.sleep(0.02)
+    assert codes[-1] == 401, f"still {codes[-1]} after {time.monotonic() - removed:.1f} s"
+    assert time.monotonic() - removed < 1.0

@@ -102,9 +102,9 @@ def serve(
     import uvicorn
 
     from syncjobs.app import create_app
+    from syncjobs.context import cipher_for
     from syncjobs.errors import SyncJobsError
     from syncjobs.logs import configure
-    from syncjobs.store.crypto import load_cipher
 
     options = {"host": host, "port": port, "engine": engine, "demo": demo, "workers": workers}
     try:
@@ -116,9 +116,7 @@ def serve(
         if settings.workers == 1:
             application = create_app(settings)
         else:
-            # Made here, once: workers racing to create it would each pick a key.
-            keys = settings.secret_keys.get_secret_value() if settings.secret_keys else None
-            load_cipher(keys, settings.key_file)
+            cipher_for(settings)  # the key file, made once: racing workers would each pick a key
     except SyncJobsError as exc:
         raise fail(f"cannot start: {exc}") from None
     typer.echo(f"syncjobs listening on http://{settings.host}:{settings.port}/ "
@@ -127,7 +125,9 @@ def serve(
         uvicorn.run(application, host=settings.host, port=settings.port, log_level="warning")
         return
     with tempfile.TemporaryDirectory(prefix="syncjobs-metrics-") as shared:
-        _export_to_workers(home=settings.home.resolve(), database_url=database_url, **options)
+        # The demo was made (or not) once, above.
+        _export_to_workers(home=settings.home.resolve(), database_url=database_url,
+                           **{**options, "demo": False})
         os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", shared)
         uvicorn.run("syncjobs.app:app_from_environment", factory=True, workers=settings.workers,
                     host=settings.host, port=settings.port, log_level="warning")
@@ -138,7 +138,6 @@ def _export_to_workers(**given: Any) -> None:
     for name, value in given.items():
         if value is not None:
             os.environ[f"SYNCJOBS_{name.upper()}"] = str(value)
-    os.environ["SYNCJOBS_DEMO"] = "false"  # made (or not) once, above
 
 
 @app.command()

@@ -30,9 +30,11 @@ class AppContext:
 
     @classmethod
     def build(cls, settings: Settings) -> AppContext:
-        secret_keys = settings.secret_keys.get_secret_value() if settings.secret_keys else None
-        return cls(
-            settings=settings,
-            db=Database(settings.metadata_url),
-            cipher=load_cipher(secret_keys, settings.key_file),
-        )
+        return cls(settings=settings, db=Database(settings.metadata_url),
+                   cipher=cipher_for(settings))
+
+
+def cipher_for(settings: Settings) -> Cipher:
+    """The cipher of SYNCJOBS_SECRET_KEYS, else of the key file (made on first use)."""
+    secret_keys = settings.secret_keys.get_secret_value() if settings.secret_keys else None
+    return load_cipher(secret_keys, settings.key_file)

@@ -29,6 +29,8 @@ from typing import Any
 import aiohttp
 import httpx
 
+from bench.figures import percentile
+
 ADMIN = "bench-admin-token"
 JOBS = 5
 READ_P99_TARGET_MS = 50.0
@@ -42,16 +44,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def _summary(values: list[float]) -> dict[str, float]:
-    return {"count": len(values), "p50_ms": round(_pct(values, 0.50), 2),
-            "p95_ms": round(_pct(values, 0.95), 2), "p99_ms": round(_pct(values, 0.99), 2),
+    return {"count": len(values),
+            **{f"p{round(q * 100)}_ms": round(percentile(values, q), 2) for q in (0.5, 0.95, 0.99)},
             "max_ms": round(max(values), 2) if values else float("nan")}
 
 

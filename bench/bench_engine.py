@@ -15,12 +15,8 @@ from typing import Any
 
 import inngest
 
+from bench.figures import percentile
 from syncjobs.engine.testing import EngineHarness
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def _run(latency_events: int, throughput_runs: int) -> dict[str, Any]:
@@ -80,7 +76,7 @@ async def _run(latency_events: int, throughput_runs: int) -> dict[str, Any]:
         calls = runner.timings["calls"] or 1
         figures = {
             "latency_p50_ms": round(statistics.median(latencies), 2),
-            "latency_p99_ms": round(_pct(latencies, 0.99), 2),
+            "latency_p99_ms": round(percentile(latencies, 0.99), 2),
             "throughput_runs_per_s": round(throughput_runs / elapsed, 1),
             "throughput_runs": throughput_runs,
             "calls": int(calls),

@@ -3,7 +3,7 @@
 Issue 7's target: under 1 s per tick, with 1,000 jobs due in the same minute and
 with all 10,000 due; every due job gets exactly one queued execution, none two,
 and a second tick on the same minute queues nothing. A fresh database is created
-on the server named by SYNCJOBS_TEST_POSTGRES_URL (default: the local one) and
+on the server that bench/pg.py names (default: the local one) and
 dropped after. Figures are medians of 3 runs.
 
     python -m bench scheduler          # or: python -m bench.bench_scheduler
@@ -11,22 +11,18 @@ dropped after. Figures are medians of 3 runs.
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
+from bench.pg import scratch_database
 from syncjobs.functions import events
 from syncjobs.functions.due import claim_due
-from syncjobs.sqldb import normalize_url as normalize_db_url
 from syncjobs.store import Cipher, Database, connectors, migrate, workspaces
 from syncjobs.store.models import Destination, Execution, Source, SyncJob, new_id
 
@@ -35,22 +31,6 @@ RUNS = 3
 TARGET_SECONDS = 1.0
 SLOT = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)  # every job's slot is on the hour
 NOW = SLOT + timedelta(seconds=5)  # the tick runs 5 s into that minute
-
-
-@contextmanager
-def fresh_database(server: str) -> Iterator[str]:
-    admin = sa.create_engine(normalize_db_url(server), isolation_level="AUTOCOMMIT",
-                             poolclass=sa.pool.NullPool)
-    name = f"sjbench_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.make_url(normalize_db_url(server)).set(database=name).render_as_string(
-            hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def create_jobs(db: Database, count: int) -> list[str]:
@@ -139,10 +119,8 @@ def scenario(db: Database, ids: list[str], due_count: int) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> dict[str, Any]:
-    server = os.environ.get("SYNCJOBS_TEST_POSTGRES_URL",
-                            "postgresql://postgres@127.0.0.1:5432/postgres")
     jobs_count = int(argv[0]) if argv else JOBS
-    with fresh_database(server) as url:
+    with scratch_database() as url:
         db = Database(url)
         try:
             migrate(db.engine)

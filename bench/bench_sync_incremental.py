@@ -16,7 +16,8 @@ from typing import Any
 
 import psycopg
 
-from bench.dlt_peer.harness import PG_SERVER, table
+from bench import pg
+from bench.dlt_peer.harness import table
 
 ENTITIES = 10
 ROWS = 10_000
@@ -42,12 +43,10 @@ def _run(
 def _pg_case() -> tuple[Any, Any, list[str]]:
     from syncjobs.sync import parse_destination_config, parse_source_config
 
-    base = PG_SERVER.rsplit("/", 1)[0]
     names = [f"sjbench_inc_{uuid.uuid4().hex[:6]}" for _ in range(2)]
-    with psycopg.connect(PG_SERVER, autocommit=True) as con:
-        for name in names:
-            con.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
-    with psycopg.connect(f"{base}/{names[0]}", autocommit=True) as con:
+    for name in names:
+        pg.create(name)
+    with psycopg.connect(pg.url_of(names[0]), autocommit=True) as con:
         for i in range(ENTITIES):
             con.execute(  # type: ignore[arg-type]
                 f"CREATE TABLE t{i} AS SELECT g AS id, md5(g::text) AS name, "
@@ -57,10 +56,10 @@ def _pg_case() -> tuple[Any, Any, list[str]]:
             con.execute(f"ALTER TABLE t{i} ADD PRIMARY KEY (id)")  # type: ignore[arg-type]
             con.execute(f"CREATE INDEX ON t{i} (updated_at, id)")  # type: ignore[arg-type]
     source = parse_source_config("sql", {
-        "url": f"{base}/{names[0]}",
+        "url": pg.url_of(names[0]),
         "entities": {f"t{i}": {"cursor_field": "updated_at"} for i in range(ENTITIES)},
     })
-    dest = parse_destination_config("postgresql", {"url": f"{base}/{names[1]}"})
+    dest = parse_destination_config("postgresql", {"url": pg.url_of(names[1])})
     return source, dest, names
 
 
@@ -89,9 +88,8 @@ def main(argv: list[str]) -> dict[str, Any]:
         _, cursors = _run(source, dest, "incremental", {})
         figures["pg_to_pg_no_change_s"] = round(_run(source, dest, "incremental", cursors)[0], 3)
     finally:
-        with psycopg.connect(PG_SERVER, autocommit=True) as con:
-            for name in names:
-                con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+        for name in names:
+            pg.drop(name)
     with tempfile.TemporaryDirectory() as tmp:
         source, dest = _sqlite_case(Path(tmp))
         _, cursors = _run(source, dest, "incremental", {})

@@ -16,8 +16,8 @@ from typing import Any
 
 import psycopg
 
+from bench import pg
 from bench.dlt_peer.harness import (
-    PG_SERVER,
     best_of,
     dlt_python,
     peak_rss_mb,
@@ -37,35 +37,14 @@ FROM generate_series(1, {n}) g
 """
 
 
-def _db_url(name: str) -> str:
-    return PG_SERVER.rsplit("/", 1)[0] + "/" + name
-
-
-def _admin(sql: str) -> None:
-    with psycopg.connect(PG_SERVER, autocommit=True) as con:
-        con.execute(sql)  # type: ignore[arg-type]
-
-
 def make_source(name: str, tables: dict[str, int]) -> str:
-    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    _admin(f'CREATE DATABASE "{name}"')
-    url = _db_url(name)
+    url = pg.create(name)
     with psycopg.connect(url, autocommit=True) as con:
         for tname, n in tables.items():
             con.execute(f"CREATE TABLE {tname} AS {DDL_SELECT.format(n=int(n))}")  # type: ignore[arg-type]
             con.execute(f"ALTER TABLE {tname} ADD PRIMARY KEY (id)")  # type: ignore[arg-type]
             con.execute(f"VACUUM ANALYZE {tname}")  # type: ignore[arg-type]
     return url
-
-
-def fresh_db() -> str:
-    name = f"sjbench_dst_{uuid.uuid4().hex[:8]}"
-    _admin(f'CREATE DATABASE "{name}"')
-    return name
-
-
-def drop_db(name: str) -> None:
-    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # -- measurements, each in a child process ---------------------------------------------------
@@ -108,25 +87,18 @@ def _child(kind: str, src: str, dst: str, entity: str) -> dict[str, Any]:
 
 
 def _dlt(python: Any, src: str, entity: str, backend: str, fmt: str) -> dict[str, Any]:
-    db = fresh_db()
-    try:
+    with pg.scratch_database("sjbench_dst") as dst:
         # dlt's postgres extra brings psycopg2; SQLAlchemy 2.1 would default to psycopg 3.
         src2 = src.replace("postgresql://", "postgresql+psycopg2://", 1)
-        dst = _db_url(db)
         if "@" in dst and ":" not in dst.split("://", 1)[1].split("@", 1)[0]:
             dst = dst.replace("@", ":unused@", 1)  # dlt insists on a password (trust ignores it)
         return run_child([str(python), "bench/dlt_peer/pg_to_pg.py", src2, dst, entity,
                           backend, fmt])
-    finally:
-        drop_db(db)
 
 
 def _measure(kind: str, src: str, entity: str) -> dict[str, Any]:
-    db = fresh_db()
-    try:
-        return _child(kind, src, _db_url(db), entity)
-    finally:
-        drop_db(db)
+    with pg.scratch_database("sjbench_dst") as dst:
+        return _child(kind, src, dst, entity)
 
 
 def main(argv: list[str]) -> dict[str, Any]:
@@ -144,7 +116,7 @@ def main(argv: list[str]) -> dict[str, Any]:
                 2, lambda: _dlt(python, src, "events", "pyarrow", "parquet"))
             figures["dlt_default"] = _dlt(python, src, "events_small", "sqlalchemy", "default")
     finally:
-        drop_db("sjbench_src")
+        pg.drop("sjbench_src")
     for f in figures.values():
         if isinstance(f, dict):
             f["rows_per_s"] = round(f["rows"] / f["seconds"])

@@ -27,30 +27,14 @@ from typing import Any
 import psycopg
 from cryptography.fernet import Fernet
 
+from bench.pg import scratch_database
 from syncjobs.settings import Settings
 from syncjobs.testing import ClientWorkspace, Service, serve
 
-SERVER = os.environ.get(
-    "SYNCJOBS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
 COLUMNS = """id bigint PRIMARY KEY, name text, email text, city text, score double precision,
     amount numeric(12,2), active boolean, created_at timestamptz, updated_at timestamptz,
     tags text, counter integer, note text"""
-
-
-def _db(name: str) -> str:
-    return SERVER.rsplit("/", 1)[0] + "/" + name
-
-
-def _create(name: str) -> None:
-    with psycopg.connect(SERVER, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _drop(name: str) -> None:
-    with psycopg.connect(SERVER, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _fill_source(url: str, rows: int) -> None:
@@ -128,12 +112,9 @@ async def _timed_run(
 
 
 async def _pg_to_pg(home: Path) -> dict[str, Any]:
-    src_name, dst_name = f"bench_src_{uuid.uuid4().hex[:8]}", f"bench_dst_{uuid.uuid4().hex[:8]}"
-    _create(src_name)
-    _create(dst_name)
-    try:
-        await asyncio.to_thread(_fill_source, _db(src_name), ROWS)
-        raw = [await asyncio.to_thread(_raw_copy, _db(src_name), _db(dst_name)) for _ in range(2)]
+    with scratch_database("bench_src") as src, scratch_database("bench_dst") as dst:
+        await asyncio.to_thread(_fill_source, src, ROWS)
+        raw = [await asyncio.to_thread(_raw_copy, src, dst) for _ in range(2)]
         settings = Settings(
             home=home,
             secret_keys=Fernet.generate_key().decode(),
@@ -146,8 +127,8 @@ async def _pg_to_pg(home: Path) -> dict[str, Any]:
             job_id = await _job(
                 svc,
                 ws,
-                {"url": _db(src_name)},
-                ("postgresql", {"url": _db(dst_name), "schema": "public"}),
+                {"url": src},
+                ("postgresql", {"url": dst, "schema": "public"}),
                 "full",
             )
             runs = [await _timed_run(svc, ws, job_id) for _ in range(2)]
@@ -162,9 +143,6 @@ async def _pg_to_pg(home: Path) -> dict[str, Any]:
             "raw_copy_seconds": round(raw_s, 2),
             "ratio_to_raw_copy": round(seconds / raw_s, 2),
         }
-    finally:
-        _drop(src_name)
-        _drop(dst_name)
 
 
 async def _incremental_no_change(home: Path) -> dict[str, Any]:

@@ -20,9 +20,6 @@ BENCH = HERE.parent
 ROOT = BENCH.parent
 DLT_VENV = BENCH / ".dlt-venv"
 DLT_VERSION = "1.31.0"
-PG_SERVER = os.environ.get(
-    "SYNCJOBS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 
 
 def scale(default: int) -> int:

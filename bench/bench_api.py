@@ -6,7 +6,13 @@ against the real service (`python -m syncjobs serve`, embedded engine, a fresh
 SQLite home, a free loopback port): p99 under 50 ms for reads, no 5xx; after
 the load drains, at most one active execution per job and none left running.
 The load is open-loop (requests start on a fixed schedule, at most 64 in
-flight), from a second process (httpx + asyncio), on loopback only.
+flight), from a second process (aiohttp + asyncio), on loopback only.
+
+One run measures three cases side by side (BENCH_API_CASES picks some):
+  sqlite      the metadata DB in the service's SQLite home (the default set-up)
+  postgresql  a scratch database on the bench PostgreSQL server (bench/pg.py)
+  busy-core   sqlite again, with a busy loop taking one of the cores meanwhile,
+              as another tenant of a shared machine would
 
     python -m bench api                # or: BENCH_API_SECONDS=10 python -m bench.bench_api
 """
@@ -16,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import platform
 import random
 import socket
 import sqlite3
@@ -23,19 +30,24 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import httpx
+import sqlalchemy as sa
 
+from bench import pg
 from bench.figures import percentile
+from syncjobs.sqldb import normalize_url
 
 ADMIN = "bench-admin-token"
 JOBS = 5
 READ_P99_TARGET_MS = 50.0
 MAX_IN_FLIGHT = 64
 DRAIN_SECONDS = 120
+CASES = ("sqlite", "postgresql", "busy-core")
 
 
 def _free_port() -> int:
@@ -50,12 +62,15 @@ def _summary(values: list[float]) -> dict[str, float]:
             "max_ms": round(max(values), 2) if values else float("nan")}
 
 
-def _start_service(home: Path, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
+def _start_service(home: Path, port: int, workers: int,
+                   database_url: str | None) -> subprocess.Popen[bytes]:
     env = {**os.environ, "SYNCJOBS_WORKERS": str(workers), "SYNCJOBS_HOME": str(home),
            "SYNCJOBS_PORT": str(port),
            "SYNCJOBS_HOST": "127.0.0.1", "SYNCJOBS_ADMIN_TOKEN": ADMIN, "SYNCJOBS_DEMO": "false",
            "SYNCJOBS_LOG_LEVEL": "WARNING"}
     env.pop("SYNCJOBS_DATABASE_URL", None)
+    if database_url:
+        env["SYNCJOBS_DATABASE_URL"] = database_url
     log = (home / "serve.log").open("wb")
     return subprocess.Popen([sys.executable, "-m", "syncjobs", "serve"], env=env,
                             stdout=log, stderr=subprocess.STDOUT)
@@ -176,23 +191,28 @@ def _load_in_second_process(base: str, target: dict[str, Any], rate: float, seco
     return result
 
 
-def _invariants(db: Path, base: str, target: dict[str, Any]) -> dict[str, Any]:
+def _invariants(metadata_url: str, base: str, target: dict[str, Any]) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {target['key']}"}
     deadline = time.monotonic() + DRAIN_SECONDS
     active = -1
-    while time.monotonic() < deadline:  # bounded wait for the runs to finish
-        with sqlite3.connect(db) as conn:
-            active = conn.execute("SELECT count(*) FROM executions "
-                                  "WHERE status IN ('queued', 'running')").fetchone()[0]
-        if active == 0:
-            break
-        time.sleep(0.5)
-    with sqlite3.connect(db) as conn:
-        doubled = conn.execute(
-            "SELECT job_id, count(*) FROM executions WHERE status IN ('queued', 'running') "
-            "GROUP BY job_id HAVING count(*) > 1").fetchall()
-        by_status = dict(conn.execute(
-            "SELECT status, count(*) FROM executions GROUP BY status").fetchall())
+    engine = sa.create_engine(normalize_url(metadata_url), poolclass=sa.pool.NullPool)
+    try:
+        while time.monotonic() < deadline:  # bounded wait for the runs to finish
+            with engine.connect() as conn:
+                active = conn.execute(sa.text(
+                    "SELECT count(*) FROM executions "
+                    "WHERE status IN ('queued', 'running')")).scalar_one()
+            if active == 0:
+                break
+            time.sleep(0.5)
+        with engine.connect() as conn:
+            doubled = conn.execute(sa.text(
+                "SELECT job_id, count(*) FROM executions WHERE status IN ('queued', 'running') "
+                "GROUP BY job_id HAVING count(*) > 1")).fetchall()
+            by_status = {str(status): int(n) for status, n in conn.execute(sa.text(
+                "SELECT status, count(*) FROM executions GROUP BY status"))}
+    finally:
+        engine.dispose()
     answered = True
     running: list[bool] = []
     with httpx.Client(base_url=base, timeout=10) as http:
@@ -207,6 +227,49 @@ def _invariants(db: Path, base: str, target: dict[str, Any]) -> dict[str, Any]:
             "ok": answered and active == 0 and not doubled and not any(running)}
 
 
+def _case(case: str, rate: float, seconds: float, run_share: float,
+          workers: int) -> dict[str, Any]:
+    """One service, one load, the invariants after it: the figures of one case."""
+    with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp, ExitStack() as stack:
+        home = Path(tmp)
+        database_url = (stack.enter_context(pg.scratch_database("sjbench_api"))
+                        if case == "postgresql" else None)
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        proc = _start_service(home, port, workers, database_url)
+        try:
+            _wait_healthy(base, proc)
+            target = _setup(base, home)
+            hog = (subprocess.Popen([sys.executable, "-c", "while True: pass"])
+                   if case == "busy-core" else None)
+            try:
+                load = _load_in_second_process(base, target, rate, seconds, run_share)
+            finally:
+                if hog is not None:
+                    hog.kill()
+                    hog.wait()
+            invariants = _invariants(database_url or f"sqlite:///{home / 'syncjobs.db'}",
+                                     base, target)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    server_errors = sum(n for key, n in load["statuses"].items() if key.split()[1][0] == "5")
+    failures = sum(n for key, n in load["statuses"].items() if not key.split()[1].isdigit())
+    return {**load, "server_errors_5xx": server_errors, "transport_errors": failures,
+            "invariants": invariants,
+            "read_p99_ok": load["reads"]["p99_ms"] < READ_P99_TARGET_MS}
+
+
+def _cpu() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return f"{os.cpu_count()} x {line.split(':', 1)[1].strip()}"
+    return f"{os.cpu_count()} x {platform.processor() or 'unknown CPU'}"
+
+
 def main(argv: list[str]) -> dict[str, Any]:
     seconds = float(os.environ.get("BENCH_API_SECONDS", "60"))
     rate = float(os.environ.get("BENCH_API_RATE", "200"))
@@ -214,38 +277,29 @@ def main(argv: list[str]) -> dict[str, Any]:
     # `serve --workers 3`, as docs/production.md advises on two cores: one process
     # alone tops out near 100 req/s (about 4-5 ms of CPU per read, see docs/reliability.md).
     workers = int(os.environ.get("BENCH_API_WORKERS", "3"))
-    with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
-        home = Path(tmp)
-        port = _free_port()
-        base = f"http://127.0.0.1:{port}"
-        proc = _start_service(home, port, workers)
-        try:
-            _wait_healthy(base, proc)
-            target = _setup(base, home)
-            load = _load_in_second_process(base, target, rate, seconds, run_share)
-            print(f"load: {json.dumps(load)}", flush=True)
-            invariants = _invariants(home / "syncjobs.db", base, target)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        server_errors = sum(n for key, n in load["statuses"].items() if key.split()[1][0] == "5")
-        failures = sum(n for key, n in load["statuses"].items() if not key.split()[1].isdigit())
-    figures = {"rate_rps": rate, "seconds": seconds, "run_share": run_share, "jobs": JOBS,
-               "workers": workers,
-               **load, "server_errors_5xx": server_errors, "transport_errors": failures,
-               "invariants": invariants,
-               "read_p99_ok": load["reads"]["p99_ms"] < READ_P99_TARGET_MS}
-    print(f"{load['requests']} requests at {load['achieved_rps']} req/s over {load['wall_s']} s "
-          f"({load['late_starts']} started late), serve --workers {workers}")
-    for kind in ("reads", "runs"):
-        s = load[kind]
-        print(f"  {kind:5}: n={s['count']} p50 {s['p50_ms']} ms, p95 {s['p95_ms']} ms, "
-              f"p99 {s['p99_ms']} ms, max {s['max_ms']} ms")
-    print(f"  statuses: {load['statuses']}")
-    print(f"  5xx: {server_errors}, transport errors: {failures}; invariants: {invariants}")
+    cases = [c.strip() for c in os.environ.get("BENCH_API_CASES", ",".join(CASES)).split(",")]
+    unknown = sorted(set(cases) - set(CASES))
+    if unknown:
+        raise ValueError(f"BENCH_API_CASES: unknown case(s) {unknown}; choose from {CASES}")
+    figures: dict[str, Any] = {"cpu": _cpu(), "rate_rps": rate, "seconds": seconds,
+                               "run_share": run_share, "jobs": JOBS, "workers": workers}
+    print(f"{figures['cpu']}; serve --workers {workers}; {rate:g} req/s offered for "
+          f"{seconds:g} s, {run_share:.0%} POST .../run", flush=True)
+    for case in cases:
+        started = time.perf_counter()
+        figures[case] = _case(case, rate, seconds, run_share, workers)
+        print(f"  {case}: measured in {time.perf_counter() - started:.0f} s", flush=True)
+    print(f"\n  {'case':<11}{'req/s':>7}{'reads p50':>11}{'p95':>8}{'p99':>8}{'max':>8}"
+          f"{'runs p99':>10}{'done':>6}{'5xx':>5}  invariants")
+    for case in cases:
+        r = figures[case]
+        reads, inv = r["reads"], r["invariants"]
+        print(f"  {case:<11}{r['achieved_rps']:>7}{reads['p50_ms']:>11}{reads['p95_ms']:>8}"
+              f"{reads['p99_ms']:>8}{reads['max_ms']:>8}{r['runs']['p99_ms']:>10}"
+              f"{inv['executions_by_status'].get('completed', 0):>6}"
+              f"{r['server_errors_5xx']:>5}  {'ok' if inv['ok'] else inv}")
+    print(f"  target: reads p99 < {READ_P99_TARGET_MS:g} ms, no 5xx, invariants ok "
+          f"(times in ms; done = runs completed)")
     return figures
 
 

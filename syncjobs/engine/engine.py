@@ -188,6 +188,11 @@ class EmbeddedEngine:
             attempts += 1
             try:
                 count = await self.sync()
+                # The SDK's registration may have landed on another process of
+                # this app (`serve --workers N`): read what it saved.
+                self.functions = await self.db.run(load_all)
+                self.synced.set()
+                self.poke()
                 log.info("synced %d functions", count)
                 return
             except (SyncError, httpx.HTTPError) as exc:
@@ -280,7 +285,13 @@ class EmbeddedEngine:
         now = int(now_dt.timestamp() * 1000)
         mono = time.monotonic()
         handled = 0
-        if self._events_hint or mono - self._last_poll >= self.config.poll_interval:
+        # Until the app's first sync is done its functions are unknown (on a new
+        # database, none): an event handled now would match nothing and its run
+        # would be lost. Events wait in their table; calls and timers go on.
+        knows_functions = self.synced.is_set() or not self.config.sync_on_start
+        if knows_functions and (
+            self._events_hint or mono - self._last_poll >= self.config.poll_interval
+        ):
             self._events_hint, self._last_poll = False, mono
             crons = mono - self._last_cron >= 1.0
             if crons:

@@ -55,6 +55,7 @@ async def log_lines(
             "next_after": page.next_after, "status": execution.status,
             "records": int((execution.stats or {}).get("records_processed", 0) or 0),
             "duration": duration(execution.duration_ms),
+            "chunks": len((execution.progress or {}).get("chunks") or []),
         }
 
     return await run_in_threadpool(load)

@@ -114,9 +114,12 @@ async def test_forms_run_live_log_pause_engine_runs_sign_out(
     assert await page.evaluate("window.__samePage") is True  # no reload happened
     assert await page.evaluate("window.__added") > 0  # lines arrived through polling
     await expect(page.locator("#log li").first).to_be_visible()
-    await page.reload()
+    # The chunk, per-entity and summary sections follow too: no reload needed.
     await expect(page.locator("table.chunks tbody tr").nth(3)).to_be_visible()  # 10 users each
     await expect(page.locator("table.entities")).to_contain_text("40")
+    await expect(page.locator("#exec-ended")).to_contain_text("UTC")
+    await expect(page.locator("#log-state")).to_have_text("run ended")
+    assert await page.evaluate("window.__samePage") is True
     await shot(page, "execution")
 
     await page.goto(job_url)

@@ -1,4 +1,6 @@
-// Follows a running execution: polls the log JSON with ?after=<seq> and appends lines (no reload).
+// Follows a running execution: polls the log JSON with ?after=<seq> and appends lines (no reload);
+// when a chunk finishes or the run ends, re-reads this page and swaps in its summary, chunk
+// and per-entity sections (the server renders them, escaped, as on a reload).
 "use strict";
 
 (function () {
@@ -7,6 +9,9 @@
   const url = list.getAttribute("data-url");
   let after = Number(list.getAttribute("data-after") || "-1");
   let active = list.getAttribute("data-active") === "true";
+  let chunks = Number(list.getAttribute("data-chunks") || "0");
+  let current = true;  // the sections show the latest chunks and stats
+  const SECTIONS = ["exec-card", "chunks-card", "entities-card"];
   const state = document.getElementById("log-state");
   const ICONS = {queued: "◷", running: "▶", completed: "✔", failed: "✖", cancelled: "⊘",
                  abandoned: "⚠", skipped: "↷"};
@@ -45,6 +50,18 @@
     if (duration) duration.textContent = body.duration;
   }
 
+  async function refreshSections() {
+    const answer = await fetch(window.location.pathname, {credentials: "same-origin"});
+    if (!answer.ok) return false;
+    const page = new DOMParser().parseFromString(await answer.text(), "text/html");
+    for (const id of SECTIONS) {
+      const fresh = page.getElementById(id);
+      const shown = document.getElementById(id);
+      if (fresh && shown) shown.replaceWith(document.importNode(fresh, true));
+    }
+    return true;
+  }
+
   async function poll() {
     try {
       const {ok, body} = await window.syncjobs.getJSON(url + "?after=" + after);
@@ -55,14 +72,18 @@
         if (follow) list.scrollTop = list.scrollHeight;
         showStatus(body);
         active = body.status === "queued" || body.status === "running";
+        if (body.chunks !== chunks || !active) {
+          current = await refreshSections().catch(() => false);
+          if (current) chunks = body.chunks;
+        }
       }
     } catch (err) {
       // A network blip: keep following.
     }
-    if (active) {
+    if (active || !current) {  // after the end, until the final sections arrived
       window.setTimeout(poll, 700);
     } else if (state) {
-      state.textContent = "run ended; reload for the final chunks and stats";
+      state.textContent = "run ended";
       const cancel = document.getElementById("cancel-form");
       if (cancel) cancel.remove();
     }

@@ -1,4 +1,8 @@
-"""Forms for sources and destinations: a type, its fields, a JSON config; secrets write-only."""
+"""Forms for sources and destinations: a type, an input per simple field, the JSON config.
+
+The JSON is what is posted; the field inputs edit it in the browser. Secrets are
+write-only.
+"""
 
 from __future__ import annotations
 
@@ -37,19 +41,33 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 }
 
 
+# The input a scalar field gets on the form; lists and objects are edited in the JSON.
+INPUTS = {"string": "text", "integer": "number", "number": "number", "boolean": "checkbox"}
+
+
 def fields(model: type[BaseModel]) -> list[dict[str, Any]]:
-    """The type's top-level fields, for the reference beside the JSON editor."""
+    """The type's top-level fields: one input each for scalars, the JSON for the rest."""
     schema = model.model_json_schema()
     required = set(schema.get("required", []))
     out = []
     for name, prop in schema.get("properties", {}).items():
         if name == "type":
             continue
-        secret = bool(prop.get("secret") or prop.get("writeOnly") or prop.get("secret_url"))
-        kinds = [p.get("type") or p.get("$ref", "object").rsplit("/", 1)[-1]
-                 for p in prop.get("anyOf", [prop])]
-        out.append({"name": name, "required": name in required, "secret": secret,
+        write_only = bool(prop.get("secret") or prop.get("writeOnly"))
+        variants = prop.get("anyOf", [prop])
+        kinds = [p.get("type") or p.get("$ref", "object").rsplit("/", 1)[-1] for p in variants]
+        scalar = [k for k in kinds if k != "null"]
+        single = variants[kinds.index(scalar[0])] if len(scalar) == 1 else {}
+        field_input = INPUTS.get(scalar[0]) if len(scalar) == 1 else None
+        if field_input == "text" and write_only:
+            field_input = "password"
+        out.append({"name": name, "required": name in required,
+                    "secret": write_only or bool(prop.get("secret_url")),
+                    "secret_url": bool(prop.get("secret_url")),
                     "kind": " | ".join(str(k) for k in kinds if k),
+                    "input": field_input, "integer": scalar == ["integer"],
+                    "min": single.get("minimum"), "max": single.get("maximum"),
+                    "default": prop.get("default"),
                     "description": prop.get("description", "")})
     return out
 

@@ -26,6 +26,20 @@ async def create_connectors(page: Page, api: FakeApi, dest: Path) -> None:
     assert "typed-secret" not in await page.content()
     await page.fill("#name", "users-api")
     await page.fill("#config", json.dumps(api.source_config(), indent=2))
+    # Simple fields have inputs bound to the JSON both ways; lists and objects stay in it.
+    base_url = api.source_config()["base_url"]
+    await expect(page.locator("#field-rest-base_url")).to_have_value(base_url)
+    await page.fill("#field-rest-timeout", "7.5")
+    await page.fill("#field-rest-max_retries", "4")
+    typed = json.loads(await page.input_value("#config"))
+    assert typed == {**api.source_config(), "timeout": 7.5, "max_retries": 4}
+    assert await page.get_attribute("#field-stripe-api_key", "type") == "password"
+    await page.fill("#config", "{not json")
+    await expect(page.locator("#config-invalid")).to_be_visible()
+    await expect(page.locator("#field-rest-timeout")).to_be_disabled()
+    await page.fill("#config", json.dumps(typed, indent=2))
+    await expect(page.locator("#field-rest-timeout")).to_be_enabled()
+    await expect(page.locator("#field-rest-timeout")).to_have_value("7.5")
     await shot(page, "source-form")
     await page.click("#save")
     await expect(page.locator("p.notice")).to_have_text("Saved.")
@@ -35,7 +49,9 @@ async def create_connectors(page: Page, api: FakeApi, dest: Path) -> None:
     # The template of the chosen type replaced the untouched one.
     assert '"path"' in await page.input_value("#config")
     await page.fill("#name", "lake")
-    await page.fill("#config", json.dumps({"path": str(dest)}))
+    await page.fill("#field-sqlite-path", str(dest))  # the field alone, no JSON typed
+    assert json.loads(await page.input_value("#config")) == {"path": str(dest)}
+    await shot(page, "destination-form")
     await page.click("#save")
     await expect(page.locator("table.connectors a", has_text="lake")).to_be_visible()
 
@@ -147,6 +163,7 @@ async def test_forms_run_live_log_pause_engine_runs_sign_out(
     await page.click("table.connectors a:text('users-api')")
     assert "s3cret-token" not in await page.content()
     assert "********" in await page.input_value("#config")
+    await expect(page.locator("#field-rest-timeout")).to_have_value("7.5")  # stored as typed
     await shot(page, "source-edit")
     await page.click("#save")
     await expect(page.locator("p.notice")).to_have_text("Saved.")

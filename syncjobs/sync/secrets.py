@@ -11,11 +11,12 @@ from pydantic import BaseModel, SecretStr
 from pydantic_core import to_jsonable_python
 
 MASK = "********"
-_SENSITIVE_HEADER = re.compile(r"auth|token|key|secret|cookie|password|session", re.I)
+_SECRET_NAME = re.compile(r"auth|token|key|secret|cookie|password|session", re.I)
 
 
-def is_sensitive_header(name: str) -> bool:
-    return bool(_SENSITIVE_HEADER.search(name))
+def is_secret_name(name: str) -> bool:
+    """A header, query parameter or field name whose value is taken for a credential."""
+    return bool(_SECRET_NAME.search(name))
 
 
 def url_password(url: str) -> str | None:
@@ -32,7 +33,7 @@ def url_query_secrets(url: str) -> dict[str, str]:
     except ValueError:
         return {}
     return {k: v for k, v in parse_qsl(query, keep_blank_values=True)
-            if v and _SENSITIVE_HEADER.search(k)}
+            if v and _SECRET_NAME.search(k)}
 
 
 def replace_url_query_secrets(url: str, values: dict[str, str]) -> str:
@@ -86,8 +87,9 @@ def _mask(value: Any, extra: dict[str, Any]) -> Any:
         return [_mask(v, {}) for v in value]
     if isinstance(value, str) and extra.get("secret_url"):
         return mask_url(value)
-    if isinstance(value, dict) and extra.get("secret_headers"):
-        return {k: MASK if is_sensitive_header(k) else v for k, v in value.items()}
+    if isinstance(value, dict) and extra.get("secret_by_name"):
+        return {k: MASK if is_secret_name(k) and isinstance(v, str) else to_jsonable_python(v)
+                for k, v in value.items()}
     if isinstance(value, dict):
         return {k: _mask(v, {}) for k, v in value.items()}
     return to_jsonable_python(value)
@@ -116,10 +118,10 @@ def _secret_leaves(model: BaseModel, path: tuple[Any, ...]) -> Iterator[Leaf]:
             yield key, "secret", value.get_secret_value()
         elif isinstance(value, str) and extra.get("secret_url"):
             yield from _url_leaves(key, value)
-        elif isinstance(value, dict) and extra.get("secret_headers"):
-            for h, v in value.items():
-                if is_sensitive_header(h):
-                    yield (*key, h), "header", v
+        elif isinstance(value, dict) and extra.get("secret_by_name"):
+            for name_, v in value.items():
+                if is_secret_name(name_) and isinstance(v, str):
+                    yield (*key, name_), "named", v
         elif isinstance(value, BaseModel):
             yield from _secret_leaves(value, key)
         elif isinstance(value, list):
@@ -152,8 +154,8 @@ def merge_masked(new_raw: dict[str, Any], old_model: BaseModel) -> dict[str, Any
     """Keep old secrets where the client sent the mask back or omitted a secret field.
 
     A nested object (e.g. `auth`) only inherits when it is present and keeps its `type`:
-    switching auth type must not carry a token over. Header secrets are kept only when the
-    header is sent back masked (omitting a header removes it).
+    switching auth type must not carry a token over. Secrets under credential-looking names
+    (headers, query parameters) are kept only when sent back masked (omitting one removes it).
     """
     merged: dict[str, Any] = _deep_copy(new_raw)
     for path, kind, old_value in _secret_leaves(old_model, ()):
@@ -169,7 +171,7 @@ def merge_masked(new_raw: dict[str, Any], old_model: BaseModel) -> dict[str, Any
             param = kind.split(":", 1)[1]
             if isinstance(current, str) and url_query_secrets(current).get(param) == MASK:
                 parent[key] = replace_url_query_secrets(current, {param: old_value})
-        elif kind == "header":
+        elif kind == "named":
             if current == MASK:
                 parent[key] = old_value
         elif current is None or current == MASK:

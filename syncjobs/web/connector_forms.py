@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from syncjobs import sync
 from syncjobs.api.schemas import ConnectorIn, ConnectorOut, ConnectorPatch
 from syncjobs.errors import ConfigError, ConflictError, NotFoundError
-from syncjobs.sync.secrets import MASK, is_sensitive_header, replace_url_password, url_password
+from syncjobs.sync.secrets import MASK, is_secret_name, replace_url_password, url_password
 from syncjobs.web.auth import Current, Guarded, ctx_of
 from syncjobs.web.feeds import connector_endpoint
 from syncjobs.web.pages import notice
@@ -91,8 +91,8 @@ def template(type_: str, model: type[BaseModel]) -> dict[str, Any]:
 def mask_raw(value: Any, key: str = "") -> Any:
     """Best-effort masking of a config that failed validation, before showing it again."""
     secret_names = {"api_key", "token", "password", "value", "secret", "client_secret"}
-    if isinstance(value, dict):
-        return {k: (MASK if is_sensitive_header(k) and isinstance(v, str) and key == "headers"
+    if isinstance(value, dict):  # headers, query parameters, bodies: by name, as when stored
+        return {k: (MASK if is_secret_name(k) and isinstance(v, str) and v
                     else mask_raw(v, k)) for k, v in value.items()}
     if isinstance(value, list):
         return [mask_raw(v, key) for v in value]

@@ -96,7 +96,9 @@ def _source_configs(secret: str) -> dict[str, dict[str, Any]]:
     entity = {"name": "users", "path": "/users"}
     return {
         "sql": {"url": f"postgresql://bob:{secret}@127.0.0.1:1/shop"},
-        "rest": {"base_url": "http://127.0.0.1:1/v1", "entities": [entity],
+        "rest": {"base_url": "http://127.0.0.1:1/v1",
+                 "entities": [{**entity, "method": "POST", "params": {"api_key": secret},
+                               "json_body": {"client_secret": secret}}],
                  "headers": {"X-Api-Token": secret, "Accept": "application/json"},
                  "auth": {"type": "bearer", "token": secret}},
         "rest_api_key": {"base_url": "http://127.0.0.1:1/v1", "entities": [entity],
@@ -107,7 +109,8 @@ def _source_configs(secret: str) -> dict[str, dict[str, Any]]:
                     "headers": {"Authorization": f"Bearer {secret}"},
                     "auth": {"type": "bearer", "token": secret},
                     "queries": [{"name": "users", "query": "{ users { id } }",
-                                 "data_path": "data.users"}]},
+                                 "data_path": "data.users",
+                                 "variables": {"token": secret}}]},
         "stripe": {"api_key": secret, "base_url": "http://127.0.0.1:1/v1"},
         "close": {"api_key": secret, "base_url": "http://127.0.0.1:1/api/v1"},
     }

@@ -33,10 +33,11 @@ def url_field(description: str, **kw: Any) -> Any:
     )
 
 
-def headers_field(description: str) -> Any:
-    """Free-form HTTP headers; values of credential-looking names are treated as secrets."""
-    return Field(
-        default_factory=dict,
-        description=description,
-        json_schema_extra={"secret_headers": True},
-    )
+def named_secrets_field(description: str, *, optional: bool = False) -> Any:
+    """A free-form mapping (headers, query parameters, a body) whose string values under
+    credential-looking names (`Authorization`, `api_key`, `client_secret`...) are secrets:
+    masked in answers, redacted from logs, kept when sent back masked."""
+    extra: dict[str, Any] = {"secret_by_name": True}
+    if optional:
+        return Field(None, description=description, json_schema_extra=extra)
+    return Field(default_factory=dict, description=description, json_schema_extra=extra)

@@ -6,7 +6,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, SecretStr
 
-from syncjobs.sync.configs.base import StrictModel, headers_field, secret_field, url_field
+from syncjobs.sync.configs.base import (
+    StrictModel,
+    named_secrets_field,
+    secret_field,
+    url_field,
+)
 
 
 class NoAuth(StrictModel):
@@ -119,8 +124,8 @@ class RestEntity(StrictModel):
     name: str = Field(description="entity name; the destination table is {prefix}{name}")
     path: str = Field(description="path appended to base_url, or an absolute URL")
     method: Literal["GET", "POST"] = Field("GET", description="HTTP method")
-    params: dict[str, Any] = Field(default_factory=dict, description="fixed query parameters")
-    json_body: dict[str, Any] | None = Field(None, description="JSON body for POST")
+    params: dict[str, Any] = named_secrets_field("fixed query parameters")
+    json_body: dict[str, Any] | None = named_secrets_field("JSON body for POST", optional=True)
     data_path: str | None = Field(
         None, description="dotted path of the record list in the body (None: the body itself)"
     )
@@ -133,7 +138,7 @@ class RestEntity(StrictModel):
 class RestSourceConfig(StrictModel):
     type: Literal["rest"] = "rest"
     base_url: str = url_field("common prefix of every entity's path, e.g. https://api.x/v1")
-    headers: dict[str, str] = headers_field("extra HTTP headers sent with every request")
+    headers: dict[str, str] = named_secrets_field("extra HTTP headers sent with every request")
     auth: Auth = Field(default_factory=NoAuth, description="how requests authenticate")
     entities: list[RestEntity] = Field(min_length=1, description="the endpoints to sync")
     requests_per_second: float | None = Field(None, gt=0, description="rate limit (None: none)")
@@ -144,7 +149,7 @@ class RestSourceConfig(StrictModel):
 class GraphQLQuery(StrictModel):
     name: str = Field(description="entity name; the destination table is {prefix}{name}")
     query: str = Field(description="GraphQL query text; takes the cursor variable")
-    variables: dict[str, Any] = Field(default_factory=dict, description="fixed variables")
+    variables: dict[str, Any] = named_secrets_field("fixed variables")
     data_path: str = Field(description="dotted path of the record list, e.g. data.users.nodes")
     has_next_page_path: str | None = Field(
         None, description="dotted path of hasNextPage, e.g. data.users.pageInfo.hasNextPage"
@@ -163,7 +168,7 @@ class GraphQLQuery(StrictModel):
 class GraphQLSourceConfig(StrictModel):
     type: Literal["graphql"] = "graphql"
     endpoint: str = url_field("URL of the GraphQL endpoint")
-    headers: dict[str, str] = headers_field("HTTP headers, e.g. Authorization")
+    headers: dict[str, str] = named_secrets_field("HTTP headers, e.g. Authorization")
     auth: Auth = Field(default_factory=NoAuth, description="how requests authenticate")
     queries: list[GraphQLQuery] = Field(min_length=1, description="one named query per entity")
     requests_per_second: float | None = Field(None, gt=0, description="rate limit (None: none)")

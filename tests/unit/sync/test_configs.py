@@ -122,3 +122,35 @@ def test_credentials_in_url_queries_and_user_info_are_secrets() -> None:
     rest = parse_source_config("rest", {"base_url": "http://bob:hunter22@api/v1",
                                         "entities": [{"name": "u", "path": "/u"}]})
     assert "hunter22" not in str(mask_config(rest)) and "hunter22" in secret_values(rest)
+
+
+def test_credentials_in_query_params_bodies_and_variables_are_secrets() -> None:
+    # Many APIs take the key as a query parameter or in a token request's body; such a value
+    # typed into `params`, `json_body` or GraphQL `variables` is a secret by its name.
+    rest = parse_source_config("rest", {
+        "base_url": "https://api.example.com/v1",
+        "entities": [{"name": "users", "path": "/users", "method": "POST",
+                      "params": {"api_key": "qp-secret", "limit": 50, "sort": "id"},
+                      "json_body": {"client_secret": "body-secret", "page_size": 10}}],
+    })
+    masked = mask_config(rest)
+    entity = masked["entities"][0]
+    assert entity["params"] == {"api_key": "********", "limit": 50, "sort": "id"}
+    assert entity["json_body"] == {"client_secret": "********", "page_size": 10}
+    assert set(secret_values(rest)) == {"qp-secret", "body-secret"}
+    kept = parse_source_config("rest", merge_masked(masked, rest))
+    assert kept.entities[0].params["api_key"] == "qp-secret"  # type: ignore[union-attr]
+    assert kept.entities[0].json_body == {  # type: ignore[union-attr]
+        "client_secret": "body-secret", "page_size": 10}
+    # Omitting a named secret removes it (as for headers): it is not carried over.
+    masked["entities"][0]["params"] = {"limit": 50}
+    assert "api_key" not in merge_masked(masked, rest)["entities"][0]["params"]
+
+    graphql = parse_source_config("graphql", {
+        "endpoint": "https://api.example.com/graphql",
+        "queries": [{"name": "users", "query": "{ users { id } }", "data_path": "data.users",
+                     "variables": {"accessToken": "var-secret", "first": 100}}],
+    })
+    shown = mask_config(graphql)["queries"][0]["variables"]
+    assert shown == {"accessToken": "********", "first": 100}
+    assert secret_values(graphql) == ["var-secret"]

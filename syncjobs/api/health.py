@@ -30,8 +30,11 @@ async def health(ctx: Ctx) -> JSONResponse:
     if engine is None:
         body["engine"] = {"mode": "inngest", "state": "driven by the Inngest server"}
     else:
+        # synced: the app's functions are registered with this engine (until then a
+        # run requested waits; a readiness probe may wait for it).
         body["engine"] = {"mode": "embedded", "leader": bool(engine.is_leader),
                           "state": "running" if engine.is_leader else "standby",
+                          "synced": engine.synced.is_set(),
                           "functions": len(engine.functions)}
     ok = body["database"] == "ok"
     body["status"] = "ok" if ok else "unavailable"

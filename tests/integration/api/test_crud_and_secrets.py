@@ -137,6 +137,9 @@ def test_a_source_in_use_cannot_be_deleted(ws: Workspace, source_db: str, tmp_pa
 def test_health(client: TestClient) -> None:
     answer = client.get("/health")
     assert answer.status_code == 200 and answer.json()["database"] == "ok"
+    # This app's engine never started: not leading, its functions not synced.
+    engine = answer.json()["engine"]
+    assert engine["leader"] is False and engine["synced"] is False
 
 
 def test_health_is_503_without_the_database(tmp_path: Path) -> None:

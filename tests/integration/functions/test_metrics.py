@@ -22,6 +22,8 @@ async def test_metrics_after_a_run(svc: Service, ws: ClientWorkspace, api: FakeA
     job_id = await make_job(svc, ws, api.source_config(), dest_path)
     execution_id = await run(svc, ws, job_id)
     assert (await svc.wait_execution(ws, job_id, execution_id))["status"] == "completed"
+    health = (await svc.http.get("/health")).json()["engine"]
+    assert health["leader"] is True and health["synced"] is True and health["functions"] == 6
     answer = await svc.http.get("/metrics")
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/plain")
     text = answer.text

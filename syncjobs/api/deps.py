@@ -113,11 +113,10 @@ async def workspace_id(
     """
     if credentials is None or not credentials.credentials:
         raise AuthError("missing API key", hint="send `Authorization: Bearer <workspace API key>`")
-    key = credentials.credentials
-    digest = workspaces.hash_key(key)
+    digest = workspaces.hash_key(credentials.credentials)
     owner = ctx.keys.get(digest)
     if owner is None:
-        owner = await run_in_threadpool(_lookup_key, ctx, key)
+        owner = await run_in_threadpool(_lookup_digest, ctx, digest)
         if owner is None:
             raise AuthError("invalid API key",
                             hint="check the key; a workspace key is shown once")
@@ -127,9 +126,9 @@ async def workspace_id(
     return ws
 
 
-def _lookup_key(ctx: AppContext, key: str) -> str | None:
+def _lookup_digest(ctx: AppContext, digest: str) -> str | None:
     with ctx.db.read_session() as session:
-        return workspaces.workspace_for_key(session, key)
+        return workspaces.workspace_for_digest(session, digest)
 
 
 WorkspaceId = Annotated[str, Depends(workspace_id)]

@@ -37,7 +37,11 @@ def add_key(session: Session, workspace_id: str) -> str:
 
 def workspace_for_key(session: Session, key: str) -> str | None:
     """The workspace id a key belongs to, or None."""
-    digest = hash_key(key)
+    return workspace_for_digest(session, hash_key(key))
+
+
+def workspace_for_digest(session: Session, digest: str) -> str | None:
+    """The workspace id of the key whose `hash_key` is `digest`, or None."""
     row = session.execute(
         sa.select(ApiKey.key_hash, ApiKey.workspace_id).where(ApiKey.key_hash == digest)
     ).first()

@@ -33,7 +33,7 @@ def url_query_secrets(url: str) -> dict[str, str]:
     except ValueError:
         return {}
     return {k: v for k, v in parse_qsl(query, keep_blank_values=True)
-            if v and _SECRET_NAME.search(k)}
+            if v and is_secret_name(k)}
 
 
 def replace_url_query_secrets(url: str, values: dict[str, str]) -> str:

@@ -88,16 +88,16 @@ def template(type_: str, model: type[BaseModel]) -> dict[str, Any]:
     return out
 
 
-def mask_raw(value: Any, key: str = "") -> Any:
-    """Best-effort masking of a config that failed validation, before showing it again."""
-    secret_names = {"api_key", "token", "password", "value", "secret", "client_secret"}
-    if isinstance(value, dict):  # headers, query parameters, bodies: by name, as when stored
-        return {k: (MASK if is_secret_name(k) and isinstance(v, str) and v
-                    else mask_raw(v, k)) for k, v in value.items()}
+def mask_raw(value: Any) -> Any:
+    """Best-effort masking of a config that failed validation, before showing it again.
+
+    By name, as a stored config is masked, plus `value` (an api_key auth's secret).
+    """
+    if isinstance(value, dict):
+        return {k: (MASK if isinstance(v, str) and v and (is_secret_name(k) or k == "value")
+                    else mask_raw(v)) for k, v in value.items()}
     if isinstance(value, list):
-        return [mask_raw(v, key) for v in value]
-    if isinstance(value, str) and key in secret_names and value:
-        return MASK
+        return [mask_raw(v) for v in value]
     if isinstance(value, str) and url_password(value):
         return replace_url_password(value, MASK)
     return value
